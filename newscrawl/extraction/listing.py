@@ -1,0 +1,104 @@
+"""Channel list pages: the article links they hold and the pages that follow them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urlsplit
+
+import lxml.html
+
+from newscrawl.extraction.blocks import find_trs_pager
+from newscrawl.extraction.html import drop_elements, element_text, parse_html
+from newscrawl.normalise.dates import date_from_url, parse_date_text
+from newscrawl.sites.profile import SiteProfile
+
+_PAGE_NUMBER = re.compile(r"^(?:index|default)(?:_\d+)??_(\d+)\.html?$")
+_NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|下一頁|>|›|»|\d{1,4})$")
+_ITEM_TAGS = frozenset(("li", "tr", "dd", "dt", "p", "div", "td"))
+_MAX_ITEM_CHARS = 300
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """An article link on a list page, with the date printed beside it (if any)."""
+
+    url: str
+    title: str
+    date: dt.date | None
+
+
+def page_number(url: str) -> int:
+    """0 for ``index.htm`` / a bare directory, N for ``index_N.htm``."""
+    match = _PAGE_NUMBER.search(urlsplit(url).path.rsplit("/", 1)[-1])
+    return int(match.group(1)) if match else 0
+
+
+def _item_date(anchor: lxml.html.HtmlElement) -> dt.date | None:
+    """The date printed in the list item holding the link."""
+    node = anchor.getparent()
+    while node is not None and node.tag not in _ITEM_TAGS:
+        node = node.getparent()
+    for _ in range(2):
+        if node is None:
+            break
+        text = element_text(node)
+        if len(text) > _MAX_ITEM_CHARS:
+            break
+        found = parse_date_text(text)
+        if found:
+            return found[0]
+        node = node.getparent()
+    return None
+
+
+class ListPage:
+    """A channel list page of a portal."""
+
+    def __init__(self, url: str, html: str, profile: SiteProfile) -> None:
+        self.url = url
+        self.html = html
+        self.profile = profile
+        self.tree = parse_html(html)
+        drop_elements(self.tree)
+        self.tree.make_links_absolute(url, resolve_base_href=True, handle_failures="ignore")
+
+    def _anchors(self):
+        for a in self.tree.iter("a"):
+            href = a.get("href")
+            if href and href.startswith(("http://", "https://")):
+                yield urldefrag(href)[0], a
+
+    def items(self) -> list[ListItem]:
+        """Article links in page order, each once."""
+        seen: set[str] = set()
+        items = []
+        for url, a in self._anchors():
+            if url in seen or not self.profile.is_article_url(url):
+                continue
+            seen.add(url)
+            date = _item_date(a) or date_from_url(url)
+            items.append(ListItem(url=url, title=element_text(a), date=date))
+        return items
+
+    def pagination(self) -> dict[str, int]:
+        """Other pages of the same channel, each with its page number (0 = first page).
+
+        Read from the pager ``<a>`` links (numbers, 下一页) and from the TRS
+        ``createPageHTML(count, index, name, ext)`` script, which on many
+        channels is the only trace of the pager in the HTML.
+        """
+        directory = self.url.rsplit("/", 1)[0] + "/"
+        pages: dict[str, int] = {}
+        pager = find_trs_pager(self.html)
+        if pager is not None and pager.name:
+            for number, url in enumerate(pager.page_urls(directory)):
+                pages[url] = number
+        for url, a in self._anchors():
+            if url in pages or not url.startswith(directory) or "/" in url[len(directory) :]:
+                continue
+            if self.profile.is_list_url(url) and _NEXT_TEXT.match(element_text(a)):
+                pages[url] = page_number(url)
+        pages.pop(self.url, None)
+        return pages

@@ -1,0 +1,194 @@
+"""The portal spider: reads channel list pages, follows article links, stitches pages.
+
+A concrete spider only names its :class:`~newscrawl.sites.profile.SiteProfile`;
+what to extract from a page is decided by the extraction package.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+
+from newscrawl.encoding import decode_html
+from newscrawl.extraction import extract_page
+from newscrawl.extraction.listing import ListPage
+from newscrawl.items import ArticlePages
+from newscrawl.record import utc_now_iso
+from newscrawl.sites.profile import SiteProfile
+
+DEFAULT_MAX_LIST_PAGES = 5
+
+
+class SpiderArgumentError(ValueError):
+    """A ``-a`` argument that cannot be used; the message says which and why."""
+
+
+def _split_urls(value: str | list[str] | tuple[str, ...]) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else list(value)
+    urls = [u.strip() for u in items if u.strip()]
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SpiderArgumentError(f"start_urls: {url!r} is not an http(s) URL")
+    return urls
+
+
+def _positive_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise SpiderArgumentError(f"{name}: {value!r} is not a whole number") from None
+    if number < 1:
+        raise SpiderArgumentError(f"{name}: must be at least 1, got {number}")
+    return number
+
+
+def _date_arg(name: str, value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise SpiderArgumentError(f"{name}: {value!r} is not a YYYY-MM-DD date") from None
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawl a portal's channels; yields one :class:`ArticlePages` per article.
+
+    Spider arguments (``-a``): ``start_urls`` (comma-separated list or article
+    pages), ``max_pages`` (list pages read per channel, default
+    ``NEWSCRAWL_MAX_LIST_PAGES``), ``since`` (YYYY-MM-DD: skip older articles
+    and stop paginating a channel at a page holding only older ones).
+    """
+
+    profile: ClassVar[SiteProfile]
+
+    def __init__(
+        self,
+        *args: Any,
+        start_urls: str | None = None,
+        max_pages: str | int | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.start_urls = _split_urls(start_urls) if start_urls else list(self.profile.start_urls)
+        if not self.start_urls:
+            raise SpiderArgumentError("start_urls: no URL given")
+        self.max_pages = _positive_int("max_pages", max_pages) if max_pages else None
+        self.since = _date_arg("since", since) if since else None
+        extra_hosts = [
+            urlsplit(u).hostname for u in self.start_urls if not self.profile.owns(u)
+        ]
+        self.allowed_domains = list(dict.fromkeys([*self.profile.allowed_domains, *extra_hosts]))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.max_pages is None:
+            spider.max_pages = crawler.settings.getint(
+                "NEWSCRAWL_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES
+            )
+        return spider
+
+    def _count(self, key: str, value: int = 1) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/{key}", value)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for url in self.start_urls:
+            if self.profile.is_article_url(url):
+                yield self.article_request(url)
+            else:
+                yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": 0})
+
+    def article_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
+
+    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if self.profile.is_article_url(response.url):
+            yield from self.parse_article(response)
+        else:
+            yield from self.parse_list(response)
+
+    def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
+        """Article requests and further list pages of one channel list page."""
+        decoded = decode_html(response.body, _content_type(response))
+        page = ListPage(response.url, decoded.text, self.profile)
+        items = page.items()
+        self._count("list_pages")
+        self._count("list_items", len(items))
+        older = 0
+        for item in items:
+            if self.since and item.date and item.date < self.since:
+                older += 1
+                continue
+            yield self.article_request(item.url)
+        self._count("list_items_older", older)
+        if items and older == len(items):
+            self.logger.info("Stop paginating at %s: only articles before %s", response.url, self.since)
+            return
+        for url, number in page.pagination().items():
+            if 0 < number < (self.max_pages or DEFAULT_MAX_LIST_PAGES):
+                yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": number})
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        """First page of an article: extract it, then fetch its other pages in order."""
+        fields = extract_page(response.url, response.body, _content_type(response), self.profile)
+        self._count("article_pages")
+        state = {
+            "pages": [fields],
+            "remaining": list(fields.other_pages),
+            "crawled_at": utc_now_iso(),
+            "expected": 1 + len(fields.other_pages),
+        }
+        yield from self._continue_article(state)
+
+    def parse_article_page(self, response: Response) -> Iterator[Any]:
+        """A later page of a multi-page article."""
+        state = response.meta["article"]
+        fields = extract_page(response.url, response.body, _content_type(response), self.profile)
+        self._count("article_pages")
+        state["pages"].append(fields)
+        yield from self._continue_article(state)
+
+    def _continue_article(self, state: dict[str, Any]) -> Iterator[Any]:
+        if state["remaining"]:
+            url = state["remaining"].pop(0)
+            yield scrapy.Request(
+                url,
+                callback=self.parse_article_page,
+                errback=self.article_page_failed,
+                meta={"article": state},
+                dont_filter=True,
+            )
+            return
+        first = state["pages"][0]
+        self._count("articles")
+        yield ArticlePages(
+            site=self.profile.name,
+            url=first.url,
+            pages=state["pages"],
+            crawled_at=state["crawled_at"],
+            expected_pages=state["expected"],
+        )
+
+    def article_page_failed(self, failure: Any) -> Iterator[Any]:
+        """A later page could not be fetched: export what was fetched, flagged."""
+        state = failure.request.meta["article"]
+        self.logger.warning("Article page failed: %s (%s)", failure.request.url, failure.value)
+        self._count("article_pages_failed")
+        state["remaining"] = []
+        yield from self._continue_article(state)
+
+    def article_failed(self, failure: Any) -> None:
+        self.logger.error("Article failed: %s (%s)", failure.request.url, failure.value)
+        self._count("articles_failed")
+
+
+def _content_type(response: Response) -> str | None:
+    value = response.headers.get(b"Content-Type")
+    return value.decode("latin-1") if value else None
