@@ -21,7 +21,7 @@ def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
 def run_spider(name: str, settings: Settings, **spider_args: Any) -> dict[str, Any]:
     """Crawl with the spider called ``name`` until it finishes; returns its final stats."""
     spider_cls = SpiderLoader.from_settings(settings).load(name)
-    process = CrawlerProcess(settings, install_root_handler=True)
+    process = CrawlerProcess(settings)
     crawler = process.create_crawler(spider_cls)
     process.crawl(crawler, **spider_args)
     process.start()

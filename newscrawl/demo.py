@@ -30,7 +30,7 @@ def summarise(feed: Path) -> tuple[int, Counter[str], Counter[str]]:
 
 
 def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
-    """Crawl the replica into ``output_dir/demo/<UTC timestamp>.jsonl``; 0 when articles came out."""
+    """Crawl the replica into ``output_dir/demo/<UTC time>.jsonl``; 0 when articles came out."""
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
     feed = (output_dir / "demo" / f"{stamp}.jsonl").resolve()
     with ReplicaServer() as server:
@@ -40,10 +40,14 @@ def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
                 "AUTOTHROTTLE_ENABLED": False,
                 "DOWNLOAD_DELAY": 0,
                 "LOG_LEVEL": "WARNING",
+                "NEWSCRAWL_STATE_DIR": str(output_dir / "demo" / "state"),
+                "NEWSCRAWL_FULL_RUN": True,
             }
         )
         start_urls = ",".join(server.url + path.lstrip("/") for path in REPLICA_CHANNELS)
-        print(f"Replica portal at {server.url}; crawling {len(REPLICA_CHANNELS)} channels", file=out)
+        print(
+            f"Replica portal at {server.url}; crawling {len(REPLICA_CHANNELS)} channels", file=out
+        )
         stats = run_spider("dzwww", settings, start_urls=start_urls)
     count, missing, warnings = summarise(feed)
     print(f"articles: {count}", file=out)

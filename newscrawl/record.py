@@ -179,6 +179,8 @@ def build_record(
         "warnings": list(dict.fromkeys(warnings)),
         "archive": archive,
         "encoding": first.encoding,
+        "version": 1,
+        "updated_at": None,
     }
 
 

@@ -9,6 +9,8 @@ from newscrawl import __version__
 BOT_NAME = "newscrawl"
 SPIDER_MODULES = ["spiders"]
 NEWSPIDER_MODULE = "spiders"
+LOG_LEVEL = "INFO"
+TELNETCONSOLE_ENABLED = False
 
 # Politeness: a cron job hitting a news portal every few minutes must stay a
 # light, identifiable visitor.
@@ -20,32 +22,53 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
+COOKIES_ENABLED = False
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-COOKIES_ENABLED = False
-TELNETCONSOLE_ENABLED = False
 
-# Export: one UTF-8 JSON line per article, non-ASCII written as is.
+# Export: one UTF-8 JSON line per article, non-ASCII written as is; files are
+# written under a temporary name and renamed into place when the run ends.
 FEEDS = {
     "output/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
 }
 FEED_EXPORT_ENCODING = "utf-8"
+FEED_STORAGES = {
+    "": "newscrawl.feeds.AtomicFileFeedStorage",
+    "file": "newscrawl.feeds.AtomicFileFeedStorage",
+}
 FEED_STORE_EMPTY = False
 
+SPIDER_MIDDLEWARES = {
+    "newscrawl.middlewares.incremental.IncrementalMiddleware": 950,
+}
 ITEM_PIPELINES = {
     "pipelines.record.ArticleRecordPipeline": 300,
+    "pipelines.versioning.VersioningPipeline": 350,
     "pipelines.dedupe.DuplicateRecordPipeline": 400,
 }
-
 EXTENSIONS = {
-    "newscrawl.extensions.statsfile.StatsFile": 500,
+    "newscrawl.extensions.runlock.RunLock": 10,
+    "newscrawl.extensions.runstate.RunState": 500,
+    "newscrawl.extensions.manifest.RunManifest": 510,
+    "newscrawl.extensions.statsfile.StatsFile": 520,
 }
 
-# newscrawl
+# Run safety: one run per spider at a time, incremental state, health checks.
+NEWSCRAWL_RUN_LOCK = True
+NEWSCRAWL_STATE_DIR = "state"
+NEWSCRAWL_INCREMENTAL = True
+NEWSCRAWL_FULL_RUN = False
+NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP = 1
+NEWSCRAWL_RECHECK_INTERVAL_HOURS = 6.0
+NEWSCRAWL_RECHECK_WINDOW_HOURS = 48.0
+NEWSCRAWL_EXIT_CODE = True
+NEWSCRAWL_MAX_ERROR_RATE = 0.2
+NEWSCRAWL_MIN_FIELD_COVERAGE = 0.8
+NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE = 5
+
+# Crawl scope and content.
 NEWSCRAWL_MAX_LIST_PAGES = 5
 NEWSCRAWL_STATS_FILE = None
 NEWSCRAWL_TO_SIMPLIFIED = False
-
-LOG_LEVEL = "INFO"

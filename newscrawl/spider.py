@@ -12,12 +12,14 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
 from newscrawl.items import ArticlePages
+from newscrawl.middlewares.incremental import ARTICLE_META
 from newscrawl.record import utc_now_iso
 from newscrawl.sites.profile import SiteProfile
 
@@ -55,6 +57,21 @@ def _date_arg(name: str, value: str) -> dt.date:
         raise SpiderArgumentError(f"{name}: {value!r} is not a YYYY-MM-DD date") from None
 
 
+def crawl_scope(profile: SiteProfile, start_urls: list[str]) -> list[str]:
+    """Domains requests may go to: the portal's for its own URLs, else the start URLs' hosts.
+
+    Pointed at a replica or mirror, the crawl stays on that host and never
+    reaches the live portal.
+    """
+    scope: list[str] = []
+    for url in start_urls:
+        if profile.owns(url):
+            scope.extend(profile.allowed_domains)
+        else:
+            scope.append(urlsplit(url).hostname or "")
+    return list(dict.fromkeys(d for d in scope if d))
+
+
 class PortalSpider(scrapy.Spider):
     """Crawl a portal's channels; yields one :class:`ArticlePages` per article.
 
@@ -80,10 +97,7 @@ class PortalSpider(scrapy.Spider):
             raise SpiderArgumentError("start_urls: no URL given")
         self.max_pages = _positive_int("max_pages", max_pages) if max_pages else None
         self.since = _date_arg("since", since) if since else None
-        extra_hosts = [
-            urlsplit(u).hostname for u in self.start_urls if not self.profile.owns(u)
-        ]
-        self.allowed_domains = list(dict.fromkeys([*self.profile.allowed_domains, *extra_hosts]))
+        self.allowed_domains = crawl_scope(self.profile, self.start_urls)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -106,7 +120,12 @@ class PortalSpider(scrapy.Spider):
                 yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": 0})
 
     def article_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_article, errback=self.article_failed)
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            meta={ARTICLE_META: True},
+        )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
         if self.profile.is_article_url(response.url):
@@ -129,11 +148,18 @@ class PortalSpider(scrapy.Spider):
             yield self.article_request(item.url)
         self._count("list_items_older", older)
         if items and older == len(items):
-            self.logger.info("Stop paginating at %s: only articles before %s", response.url, self.since)
+            self.logger.info(
+                "Stop paginating at %s: only articles before %s", response.url, self.since
+            )
+            return
+        current = response.meta.get("list_page", 0)
+        following = current + 1
+        if following >= (self.max_pages or DEFAULT_MAX_LIST_PAGES):
             return
         for url, number in page.pagination().items():
-            if 0 < number < (self.max_pages or DEFAULT_MAX_LIST_PAGES):
+            if number == following:
                 yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": number})
+                return
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """First page of an article: extract it, then fetch its other pages in order."""
@@ -185,6 +211,10 @@ class PortalSpider(scrapy.Spider):
         yield from self._continue_article(state)
 
     def article_failed(self, failure: Any) -> None:
+        if failure.check(IgnoreRequest):
+            self.logger.info("Article not fetched: %s (%s)", failure.request.url, failure.value)
+            self._count("articles_ignored")
+            return
         self.logger.error("Article failed: %s (%s)", failure.request.url, failure.value)
         self._count("articles_failed")
 

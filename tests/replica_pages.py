@@ -33,7 +33,10 @@ def expected_pages() -> list[ExpectedPage]:
         if file.name.startswith("_"):
             continue
         data = json.loads(file.read_text(encoding="utf-8"))
-        pages.append(ExpectedPage(path=data["url_path"].lstrip("/"), expected=data))
+        for image in data.get("images", []):
+            image["url_path"] = image["url_path"].lstrip("/")
+        data["url_path"] = data["url_path"].lstrip("/")
+        pages.append(ExpectedPage(path=data["url_path"], expected=data))
     return pages
 
 

@@ -30,7 +30,7 @@ class StatsFile:
     def from_crawler(cls, crawler: Crawler) -> StatsFile:
         path = crawler.settings.get("NEWSCRAWL_STATS_FILE")
         if not path:
-            raise NotConfigured("NEWSCRAWL_STATS_FILE is not set")
+            raise NotConfigured
         ext = cls(crawler, Path(path))
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext

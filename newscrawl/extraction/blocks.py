@@ -25,9 +25,9 @@ _RELATED_START = re.compile(
 )
 #: Whole lines that are widgets, not text.
 _WIDGET_LINE = re.compile(
-    r"^[\s【\[]*(手机查看|扫一扫|扫描二维码|扫码|分享到|分享至|打印本页|打印|关闭窗口|关闭|返回顶部|"
-    r"纠错|我要纠错|换一换|收藏|字号|大|中|小|上一篇|下一篇)[\s】\]：:]*"
-    r"(分享|用手机看|在手机上阅读|手机上查看|本页|本文)?[\s】\]]*$"
+    r"^(?:[\s【\[（(]*(?:手机查看|用手机看|扫一扫|扫描二维码|扫码阅读|扫码|分享到|分享至|分享|打印本页|打印|"
+    r"关闭窗口|关闭|返回顶部|我要纠错|纠错|换一换|收藏|字号|[大中小]|上一张|下一张|上一篇|下一篇|"
+    r"在手机上阅读|本页|本文)[\s】\]）)：:|/]*)+$"
 )
 #: Body text after this marker is the portal's legal footer.
 _BODY_END_MARKER = re.compile(r"^(本稿件所含文字|版权声明|免责声明|凡本网注明)")
@@ -42,7 +42,9 @@ _CREDIT_CANDIDATES = etree.XPath(
 )
 
 _BREADCRUMB_HOME = re.compile(r"^(首页|网站首页|.{0,6}首页|您的位置|当前位置|您现在的位置|位置)")
-_BREADCRUMB_PREFIX = re.compile(r"^.{0,8}?(您的当前位置|您现在的位置|您的位置|当前位置|位置)\s*[:：]?\s*")
+_BREADCRUMB_PREFIX = re.compile(
+    r"^.{0,8}?(您的当前位置|您现在的位置|您的位置|当前位置|位置)\s*[:：]?\s*"
+)
 _BREADCRUMB_SEPARATOR = re.compile(r"\s*[>›»＞→]+\s*")
 _MAX_BREADCRUMB_CHARS = 120
 

@@ -95,7 +95,8 @@ def _style_of(el: lxml.html.HtmlElement, parent: _Style) -> _Style:
         small = True
     strong = parent.strong or tag in _STRONG_TAGS or tag in _HEADING_TAGS
     caption_hint = parent.caption_hint or tag == "figcaption"
-    caption_hint = caption_hint or bool(_CAPTION_CLASS.search(el.get("class") or ""))
+    marks = f"{el.get('class') or ''} {el.get('id') or ''}"
+    caption_hint = caption_hint or bool(_CAPTION_CLASS.search(marks))
     return _Style(centred, small, strong, caption_hint)
 
 

@@ -161,9 +161,7 @@ class ArticlePage:
 
     def layout(self) -> str:
         """Name of the body selector that matched, for stats and debugging."""
-        for path, xpath in zip(
-            self.selectors.body, self.selectors.compiled["body"], strict=True
-        ):
+        for path, xpath in zip(self.selectors.body, self.selectors.compiled["body"], strict=True):
             if self.body_element is not None and self.body_element in xpath(self.tree):
                 return path
         return "none"

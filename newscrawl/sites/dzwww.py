@@ -28,6 +28,7 @@ SELECTORS = PageSelectors(
     ),
     meta=(
         f"//div[@id='news-side']/div[{_has_class('date')}]",
+        f"//div[@id='news-side']//div[{_has_class('text')}]",
         "//div[@id='news-side']//p",
         f"//div[@id='xl-headline']//div[{_has_class('left')}]",
         f"//div[{_has_class('layout')}]//div[{_has_class('left')}]",
@@ -44,7 +45,7 @@ SELECTORS = PageSelectors(
         f"//div[{_has_class('news-body')}]",
         "//div[@id='news-con']",
         f"//div[{_has_class('news-con')}]",
-        f"//div[{_has_class('photoNews')}]//div[{_has_class('TRS_Editor')}]",
+        f"//div[{_has_class('photoNews')}]",
         f"//div[@id='main']//div[{_has_class('TRS_Editor')}]",
         f"//div[{_has_class('TRS_Editor')}]",
         "//div[@id='text']",

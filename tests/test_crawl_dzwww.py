@@ -1,0 +1,171 @@
+"""The real ``scrapy crawl dzwww`` against the replica portal, read back from its JSONL file."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+
+from newscrawl.replica import REPLICA_CHANNELS
+from tests.conftest import ROOT, run_crawl
+from tests.replica_pages import comparable, expected_pages
+from tests.test_dzwww_extraction import FIELDS
+
+LISTS = json.loads((ROOT / "tests/expected/dzwww/_lists.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((ROOT / "newscrawl/schema/article-record.schema.json").read_text())
+EXPECTED = {"/" + p.path: p.expected for p in expected_pages()}
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path
+
+
+def _start_urls(server, channels=REPLICA_CHANNELS) -> str:
+    return "start_urls=" + ",".join(server.url + c for c in channels)
+
+
+@pytest.fixture(scope="module")
+def full_crawl(replica, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("full")
+    return run_crawl(
+        tmp,
+        "-a",
+        _start_urls(replica),
+        server=replica,
+        settings={"NEWSCRAWL_STATE_DIR": str(tmp / "state")},
+    )
+
+
+def test_crawl_exits_cleanly(full_crawl) -> None:
+    assert full_crawl.returncode == 0, full_crawl.log[-3000:]
+    assert full_crawl.stats["finish_reason"] == "finished"
+    assert full_crawl.stats.get("log_count/ERROR", 0) == 0, full_crawl.log[-3000:]
+
+
+def test_every_article_exactly_once(full_crawl) -> None:
+    paths = Counter(_path(r["url"]) for r in full_crawl.records)
+    assert set(paths) == set(LISTS["all_articles"])
+    assert max(paths.values()) == 1
+    assert len({r["id"] for r in full_crawl.records}) == len(full_crawl.records)
+
+
+def test_every_field_as_expected(full_crawl) -> None:
+    for record in full_crawl.records:
+        expected = EXPECTED[_path(record["url"])]
+        got = comparable(record)
+        for field in FIELDS:
+            assert got[field] == expected[field], (record["url"], field)
+
+
+def test_lines_follow_the_schema_and_encoding(full_crawl) -> None:
+    raw = full_crawl.feed.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8")
+    assert "\\u" not in text and "大众" in text
+    lines = text.split("\n")
+    assert lines[-1] == "" and all(lines[:-1])
+    for line in lines[:-1]:
+        assert len(line.splitlines()) == 1
+        jsonschema.validate(json.loads(line), SCHEMA)
+
+
+def test_list_pagination_and_multi_page_articles_followed(full_crawl) -> None:
+    requested = set(full_crawl.requested)
+    for pages in LISTS["list_pages"].values():
+        for page in pages[1:]:
+            assert page["url_path"] in requested
+    for path in LISTS["continuation_pages"]:
+        assert path in requested
+    stitched = [r for r in full_crawl.records if r["page_count"] > 1]
+    assert [r["page_count"] for r in stitched] == [3]
+
+
+def test_no_off_site_request_and_robots_obeyed(full_crawl) -> None:
+    stats = full_crawl.stats
+    assert stats["downloader/request_count"] == len(full_crawl.requested)
+    assert stats.get("offsite/filtered", 0) > 0
+    assert LISTS["robots_disallowed"] not in full_crawl.requested
+    assert stats.get("robotstxt/forbidden", 0) == 1
+    assert stats.get("newscrawl/articles_ignored", 0) == 1
+
+
+def test_max_pages_limits_list_pagination(replica, tmp_path) -> None:
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        _start_urls(replica, ["sd/sdnews/"]),
+        "-a",
+        "max_pages=1",
+        server=replica,
+        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
+    )
+    assert result.returncode == 0
+    first_page = {item[0] for item in LISTS["list_pages"]["/sd/sdnews/"][0]["items"]}
+    first_page.discard(LISTS["robots_disallowed"])
+    assert {_path(r["url"]) for r in result.records} == first_page
+    assert not any("index_" in path for path in result.requested)
+
+
+def test_since_stops_pagination_at_older_pages(replica, tmp_path) -> None:
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        _start_urls(replica, ["sd/sdnews/"]),
+        "-a",
+        "since=2024-01-01",
+        server=replica,
+        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
+    )
+    assert result.returncode == 0
+    dates = [r["published_date"] for r in result.records]
+    assert dates and all(d >= "2024-01-01" for d in dates)
+    assert "/sd/sdnews/index_1.htm" in result.requested
+    assert "/sd/sdnews/index_2.htm" not in result.requested
+
+
+def test_article_url_as_start_url(replica, tmp_path) -> None:
+    path = "sd/sdnews/202406/t20240615_15000001.htm"
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        f"start_urls={replica.url}{path}",
+        server=replica,
+        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
+    )
+    assert [r["page_count"] for r in result.records] == [3]
+
+
+@pytest.mark.parametrize(
+    ("argument", "message"),
+    [
+        ("max_pages=zero", "max_pages: 'zero' is not a whole number"),
+        ("since=2025-13-01", "since: '2025-13-01' is not a YYYY-MM-DD date"),
+        ("start_urls=ftp://example.org/", "is not an http(s) URL"),
+    ],
+)
+def test_bad_spider_arguments_fail_clearly(tmp_path, argument: str, message: str) -> None:
+    result = run_crawl(tmp_path, "-a", argument, feed=False)
+    assert result.returncode != 0
+    assert message in result.log
+
+
+def test_default_feed_location(replica, tmp_path) -> None:
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        _start_urls(replica, ["edu/xxdt/zyyx/"]),
+        server=replica,
+        feed=False,
+        cwd=tmp_path,
+        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
+    )
+    assert result.returncode == 0
+    files = sorted(Path(tmp_path, "output", "dzwww").glob("*.jsonl"))
+    assert len(files) == 1
+    assert files[0].name.endswith("+00-00.jsonl")
+    lines = files[0].read_text(encoding="utf-8").splitlines()
+    assert len(lines) == len(LISTS["channels"]["/edu/xxdt/zyyx/"])
