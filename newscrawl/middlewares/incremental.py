@@ -80,16 +80,17 @@ class IncrementalMiddleware:
             yield from outputs
             return
         now = utc_now()
-        articles = new = 0
+        articles = wanted = 0
         pagination: list[Request] = []
         for output in outputs:
             if isinstance(output, Request) and output.meta.get(ARTICLE_META):
                 articles += 1
                 known = self.store.get(output.url)
                 if known is None:
-                    new += 1
+                    wanted += 1
                     yield output
                 elif self.due_for_recheck(known, now):
+                    wanted += 1
                     self._count("articles_rechecked")
                     output.meta[RECHECK_META] = True
                     yield output
@@ -99,7 +100,8 @@ class IncrementalMiddleware:
                 pagination.append(output)
             else:
                 yield output
-        streak = response.meta.get(KNOWN_STREAK_META, 0) + 1 if articles and not new else 0
+        settled = articles and not wanted
+        streak = response.meta.get(KNOWN_STREAK_META, 0) + 1 if settled else 0
         if streak >= self.known_pages_before_stop:
             if pagination:
                 self._count("pagination_stopped_known")
