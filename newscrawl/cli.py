@@ -66,6 +66,28 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
     return status
 
 
+def _pairs(values: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, val = value.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"newscrawl run: {option} {value!r}: expected NAME=VALUE")
+        pairs[key] = val
+    return pairs
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Crawl like ``scrapy crawl`` and return the run's health as the exit code."""
+    from newscrawl.crawl import project_settings, run_spider
+    from newscrawl.monitor import EXIT_FAILED
+
+    overrides: dict[str, object] = dict(_pairs(args.set, "-s"))
+    overrides["NEWSCRAWL_EXIT_CODE"] = False
+    settings = project_settings(overrides)
+    stats = run_spider(args.spider, settings, **_pairs(args.arg, "-a"))
+    return int(stats.get("newscrawl/exit_code", EXIT_FAILED))
+
+
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Crawl the bundled replica portal with the real dzwww spider and summarise."""
     from newscrawl.demo import run_demo
@@ -108,6 +130,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--to-simplified", action="store_true", help="convert Traditional text to Simplified"
     )
 
+    run = commands.add_parser(
+        "run",
+        help="crawl a portal like 'scrapy crawl', exit code = run health (for cron)",
+        description="Run a spider with the project settings, as 'scrapy crawl' does, and exit "
+        "with the run's verdict: 0 healthy, 1 failed, 3 list pages held no articles, "
+        "4 error rate too high, 5 field coverage too low, 75 another run holds the lock.",
+    )
+    run.add_argument("spider", help="spider name, e.g. dzwww")
+    run.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE")
+    run.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
+
     demo = commands.add_parser(
         "demo",
         help="crawl the bundled replica portal offline and summarise the result",
@@ -123,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "extract":
         return extract_command(args, sys.stdin.buffer, sys.stdout, sys.stderr)
+    if args.command == "run":
+        return run_command(args)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.conf import closest_scrapy_cfg
+from scrapy.utils.project import get_project_settings
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
-    """The project's settings (``newscrawl.settings``) with ``overrides`` on top."""
-    settings = Settings()
-    settings.setmodule("newscrawl.settings", priority="project")
+    """The settings ``scrapy crawl`` would use here, with ``overrides`` on top.
+
+    Inside a Scrapy project (a ``scrapy.cfg`` above the working directory, or
+    ``SCRAPY_SETTINGS_MODULE``) that project's settings module; elsewhere
+    ``newscrawl.settings``.
+    """
+    if os.environ.get("SCRAPY_SETTINGS_MODULE") or closest_scrapy_cfg():
+        settings = get_project_settings()
+    else:
+        settings = Settings()
+        settings.setmodule("newscrawl.settings", priority="project")
     if overrides:
         settings.setdict(overrides, priority="cmdline")
     return settings

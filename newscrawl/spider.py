@@ -76,7 +76,8 @@ class PortalSpider(scrapy.Spider):
     """Crawl a portal's channels; yields one :class:`ArticlePages` per article.
 
     Spider arguments (``-a``): ``start_urls`` (comma-separated list or article
-    pages), ``max_pages`` (list pages read per channel, default
+    pages; default ``NEWSCRAWL_START_URLS``, else the profile's channels),
+    ``max_pages`` (list pages read per channel, default
     ``NEWSCRAWL_MAX_LIST_PAGES``), ``since`` (YYYY-MM-DD: skip older articles
     and stop paginating a channel at a page holding only older ones).
     """
@@ -102,6 +103,10 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        configured = crawler.settings.getlist("NEWSCRAWL_START_URLS")
+        if configured and not kwargs.get("start_urls"):
+            spider.start_urls = _split_urls(configured)
+            spider.allowed_domains = crawl_scope(spider.profile, spider.start_urls)
         if spider.max_pages is None:
             spider.max_pages = crawler.settings.getint(
                 "NEWSCRAWL_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES

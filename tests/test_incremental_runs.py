@@ -102,7 +102,7 @@ def test_new_articles_are_exported_exactly_once(portal, tmp_path) -> None:
     index.write_text(
         index.read_text(encoding="gb18030").replace(
             "./202505/t20250523_16561234.htm",
-            "./202511/t20251120_17000001.htm\">新增</a> <a href=\"./202505/t20250523_16561234.htm",
+            './202511/t20251120_17000001.htm">新增</a> <a href="./202505/t20250523_16561234.htm',
             1,
         ),
         encoding="gb18030",
