@@ -88,6 +88,68 @@ def run_command(args: argparse.Namespace) -> int:
     return int(stats.get("newscrawl/exit_code", EXIT_FAILED))
 
 
+def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures."""
+    from newscrawl.archive.reparse import ReparseReport, reparse_archives
+
+    report = ReparseReport()
+    options = None
+    if args.to_simplified:
+        options = RecordOptions(to_simplified=True)
+    destination = Path(args.output) if args.output else None
+    handle: TextIO = out
+    if destination is not None:
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        temp = destination.with_name(f".{destination.name}.part")
+        handle = temp.open("w", encoding="utf-8")
+    try:
+        records = reparse_archives(
+            [Path(a) for a in args.archives], site=args.site, options=options, report=report
+        )
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    finally:
+        if destination is not None:
+            handle.close()
+            temp.replace(destination)
+    for line in report.unusable:
+        print(f"newscrawl reparse: {line}", file=err)
+    for line in report.damaged:
+        print(f"newscrawl reparse: damaged: {line}", file=err)
+    for line in report.failed:
+        print(f"newscrawl reparse: failed: {line}", file=err)
+    print(
+        f"newscrawl reparse: {report.records} records from {report.archives} archives; "
+        f"{len(report.damaged)} damaged spots, {len(report.failed)} failed records, "
+        f"{report.missing_pages} missing pages, {len(report.unusable)} unusable inputs",
+        file=err,
+    )
+    if report.unusable:
+        return EXIT_INPUT_ERROR
+    return 1 if report.damaged or report.failed or report.missing_pages else EXIT_OK
+
+
+def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Compare two exports; exit 1 when anything differs, 2 for bad input."""
+    from newscrawl.diff import (
+        DEFAULT_IGNORED,
+        DiffInputError,
+        diff_records,
+        load_records,
+        print_diff,
+    )
+
+    try:
+        old, new = load_records(Path(args.old)), load_records(Path(args.new))
+    except DiffInputError as exc:
+        print(f"newscrawl diff: {exc}", file=err)
+        return EXIT_INPUT_ERROR
+    ignored = tuple(args.ignore) if args.ignore is not None else DEFAULT_IGNORED
+    diff = diff_records(old, new, ignored)
+    print_diff(diff, out)
+    return EXIT_OK if diff.identical else 1
+
+
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Crawl the bundled replica portal with the real dzwww spider and summarise."""
     from newscrawl.demo import run_demo
@@ -141,6 +203,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
 
+    reparse = commands.add_parser(
+        "reparse",
+        help="rebuild records from WARC archives with today's extraction (no network)",
+        description="Run today's extraction and normalisation over archived article "
+        "responses (multi-page articles stitched again) and write one record per article. "
+        "Damaged records are skipped and reported; exit 1 then, 2 for unusable inputs.",
+    )
+    reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="WARC files")
+    reparse.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
+    reparse.add_argument("--site", choices=sorted(PROFILES), help="default: from the warcinfo")
+    reparse.add_argument("--to-simplified", action="store_true")
+
+    diff = commands.add_parser(
+        "diff",
+        help="compare two JSON Lines exports record by record",
+        description="Match records by id and report, per field, how many records changed "
+        "(with examples) and which ids appear in one file only. Exit 1 when anything "
+        "differs, 0 when identical, 2 when an input cannot be read.",
+    )
+    diff.add_argument("old")
+    diff.add_argument("new")
+    diff.add_argument(
+        "--ignore",
+        action="append",
+        metavar="FIELD",
+        help="field to leave out (repeatable; default: crawled_at, parser_version, archive)",
+    )
+
     demo = commands.add_parser(
         "demo",
         help="crawl the bundled replica portal offline and summarise the result",
@@ -158,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return extract_command(args, sys.stdin.buffer, sys.stdout, sys.stderr)
     if args.command == "run":
         return run_command(args)
+    if args.command == "reparse":
+        return reparse_command(args, sys.stdout, sys.stderr)
+    if args.command == "diff":
+        return diff_command(args, sys.stdout, sys.stderr)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

@@ -40,6 +40,10 @@ FEED_STORAGES = {
 }
 FEED_STORE_EMPTY = False
 
+DOWNLOADER_MIDDLEWARES = {
+    "newscrawl.archive.middleware.WarcCaptureMiddleware": 950,
+    "newscrawl.archive.middleware.WarcReplayMiddleware": 960,
+}
 SPIDER_MIDDLEWARES = {
     "newscrawl.middlewares.incremental.IncrementalMiddleware": 950,
 }
@@ -67,6 +71,13 @@ NEWSCRAWL_EXIT_CODE = True
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MIN_FIELD_COVERAGE = 0.8
 NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE = 5
+
+# Archive: every response as WARC 1.1 (rotated by size); replay answers
+# requests from archives instead of the network.
+NEWSCRAWL_ARCHIVE = True
+NEWSCRAWL_ARCHIVE_DIR = "output/archive/%(name)s"
+NEWSCRAWL_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
+NEWSCRAWL_REPLAY: list[str] = []
 
 # Crawl scope and content.
 NEWSCRAWL_MAX_LIST_PAGES = 5

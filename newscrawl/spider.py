@@ -15,6 +15,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from newscrawl.archive.middleware import ARCHIVE_META, FETCHED_AT_META, replayed_start_urls
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
@@ -103,7 +104,9 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        configured = crawler.settings.getlist("NEWSCRAWL_START_URLS")
+        configured = crawler.settings.getlist("NEWSCRAWL_START_URLS") or replayed_start_urls(
+            crawler.settings
+        )
         if configured and not kwargs.get("start_urls"):
             spider.start_urls = _split_urls(configured)
             spider.allowed_domains = crawl_scope(spider.profile, spider.start_urls)
@@ -171,9 +174,10 @@ class PortalSpider(scrapy.Spider):
         fields = extract_page(response.url, response.body, _content_type(response), self.profile)
         self._count("article_pages")
         state = {
+            "archive": response.meta.get(ARCHIVE_META),
             "pages": [fields],
             "remaining": list(fields.other_pages),
-            "crawled_at": utc_now_iso(),
+            "crawled_at": response.meta.get(FETCHED_AT_META) or utc_now_iso(),
             "expected": 1 + len(fields.other_pages),
         }
         yield from self._continue_article(state)
@@ -205,6 +209,7 @@ class PortalSpider(scrapy.Spider):
             pages=state["pages"],
             crawled_at=state["crawled_at"],
             expected_pages=state["expected"],
+            archive=state["archive"],
         )
 
     def article_page_failed(self, failure: Any) -> Iterator[Any]:

@@ -50,6 +50,11 @@ CREATE TABLE IF NOT EXISTS pending (
 """
 
 
+def incremental_enabled(settings: Any) -> bool:
+    """State is used unless ``NEWSCRAWL_INCREMENTAL`` is off or the run replays archives."""
+    return settings.getbool("NEWSCRAWL_INCREMENTAL") and not settings.getlist("NEWSCRAWL_REPLAY")
+
+
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 

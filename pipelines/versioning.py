@@ -8,7 +8,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawl.middlewares.incremental import is_full_run
-from newscrawl.state import store_for, utc_now
+from newscrawl.state import incremental_enabled, store_for, utc_now
 
 
 class VersioningPipeline:
@@ -23,7 +23,7 @@ class VersioningPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> VersioningPipeline:
-        if not crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+        if not incremental_enabled(crawler.settings):
             raise NotConfigured
         return cls(crawler)
 

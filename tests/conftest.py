@@ -47,6 +47,8 @@ def run_crawl(
         "NEWSCRAWL_STATS_FILE": str(stats_file),
         "LOG_FILE": str(log_file),
         "LOG_LEVEL": "DEBUG",
+        "NEWSCRAWL_STATE_DIR": str(tmp_path / "state"),
+        "NEWSCRAWL_ARCHIVE_DIR": str(tmp_path / "archive"),
     }
     base.update(settings or {})
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]

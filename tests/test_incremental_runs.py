@@ -48,7 +48,12 @@ def _crawl(portal, tmp_path: Path, name: str, *args: str, **settings: str):
         *args,
         server=portal,
         feed=False,
-        settings={"NEWSCRAWL_STATE_DIR": str(state), "FEEDS": feeds, **settings},
+        settings={
+            "NEWSCRAWL_STATE_DIR": str(state),
+            "NEWSCRAWL_ARCHIVE_DIR": str(tmp_path / "archive"),
+            "FEEDS": feeds,
+            **settings,
+        },
     )
 
 
@@ -151,6 +156,7 @@ def _spawn_crawl(portal, tmp_path: Path, name: str, **settings: str) -> subproce
     cmd = [sys.executable, "-m", "scrapy", "crawl", "dzwww", "-a", start]
     merged = {
         "NEWSCRAWL_STATE_DIR": str(state),
+        "NEWSCRAWL_ARCHIVE_DIR": str(tmp_path / "archive"),
         "FEEDS": feeds,
         "AUTOTHROTTLE_ENABLED": "0",
         "CONCURRENT_REQUESTS": "1",
@@ -179,11 +185,15 @@ def test_killed_run_then_rerun_gives_everything_once(portal, tmp_path, kill_afte
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert list((tmp_path / "output").glob("*.jsonl")) == []
+    assert list((tmp_path / "archive").glob("*.warc.gz")) == []
+    assert len(list((tmp_path / "archive").glob(".*.part"))) == 1
     rerun = _crawl(portal, tmp_path, "rerun")
     assert rerun.returncode == 0, rerun.log[-2000:]
     counts = _paths(_exported(tmp_path))
     assert counts.keys() == ALL_ARTICLES and set(counts.values()) == {1}
     assert list((tmp_path / "output").glob(".*.part")) == []
+    assert list((tmp_path / "archive").glob(".*.part")) == []
+    assert len(list((tmp_path / "archive").glob("*.warc.gz"))) == 1
     again = _crawl(portal, tmp_path, "again")
     assert _article_requests(again.requested) == []
 

@@ -17,7 +17,7 @@ from scrapy.crawler import Crawler
 from newscrawl.extensions.runstate import feed_directories
 from newscrawl.feeds import AtomicFileFeedStorage
 from newscrawl.monitor import COVERED_FIELDS, Thresholds, Verdict, assess
-from newscrawl.state import run_id_for, store_for, utc_now
+from newscrawl.state import incremental_enabled, run_id_for, store_for, utc_now
 
 logger = logging.getLogger(__name__)
 _MAX_ERRORS = 20
@@ -101,7 +101,7 @@ class RunManifest:
         return {n: (self.filled[n] / self.records if self.records else 0.0) for n in COVERED_FIELDS}
 
     def _earlier_runs_found_articles(self, spider_name: str) -> bool:
-        if not self.crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+        if not incremental_enabled(self.crawler.settings):
             return True
         return store_for(self.crawler).previous_runs_found_articles(
             spider_name, run_id_for(self.crawler)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,21 +10,11 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.feeds import AtomicFileFeedStorage, stale_temp_files
+from newscrawl.feeds import AtomicFileFeedStorage, remove_stale_temp_files
 from newscrawl.signals import feed_committing
-from newscrawl.state import run_id_for, store_for
+from newscrawl.state import incremental_enabled, run_id_for, store_for
 
 logger = logging.getLogger(__name__)
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def feed_directories(crawler: Crawler, spider_name: str) -> list[Path]:
@@ -54,7 +43,7 @@ class RunState:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunState:
-        if not crawler.settings.getbool("NEWSCRAWL_INCREMENTAL"):
+        if not incremental_enabled(crawler.settings):
             raise NotConfigured
         ext = cls(crawler)
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
@@ -72,11 +61,8 @@ class RunState:
                 "Earlier runs did not finish: %s; their articles will be fetched again", dead
             )
         for directory in feed_directories(self.crawler, spider.name):
-            for temp in stale_temp_files(directory):
-                pid = temp.name.rsplit(".", 2)[-2]
-                if pid.isdigit() and not _pid_alive(int(pid)):
-                    logger.warning("Removing unfinished data file of a killed run: %s", temp)
-                    temp.unlink(missing_ok=True)
+            for temp in remove_stale_temp_files(directory):
+                logger.warning("Removed the unfinished data file of a killed run: %s", temp)
         store.start_run(run_id_for(self.crawler), spider.name)
 
     def item_scraped(self, item: Any) -> None:

@@ -11,7 +11,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from newscrawl.state import KnownArticle, StateStore, store_for, utc_now
+from newscrawl.state import KnownArticle, StateStore, incremental_enabled, store_for, utc_now
 
 ARTICLE_META = "newscrawl_article"
 LIST_PAGE_META = "list_page"
@@ -49,7 +49,7 @@ class IncrementalMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
         settings = crawler.settings
-        if not settings.getbool("NEWSCRAWL_INCREMENTAL"):
+        if not incremental_enabled(settings):
             raise NotConfigured
         return cls(
             crawler,
