@@ -161,13 +161,13 @@ class PortalSpider(scrapy.Spider):
             )
             return
         current = response.meta.get("list_page", 0)
-        following = current + 1
-        if following >= (self.max_pages or DEFAULT_MAX_LIST_PAGES):
+        if current + 1 >= (self.max_pages or DEFAULT_MAX_LIST_PAGES):
             return
-        for url, number in page.pagination().items():
-            if number == following:
-                yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": number})
-                return
+        following = page.next_page(current)
+        if following is not None:
+            yield scrapy.Request(
+                following, callback=self.parse_list, meta={"list_page": current + 1}
+            )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """First page of an article: extract it, then fetch its other pages in order."""
@@ -177,17 +177,21 @@ class PortalSpider(scrapy.Spider):
             "archive": response.meta.get(ARCHIVE_META),
             "pages": [fields],
             "remaining": list(fields.other_pages),
+            "seen": {response.url, *fields.other_pages},
             "crawled_at": response.meta.get(FETCHED_AT_META) or utc_now_iso(),
-            "expected": 1 + len(fields.other_pages),
         }
         yield from self._continue_article(state)
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
-        """A later page of a multi-page article."""
+        """A later page of a multi-page article; it may name pages not known before."""
         state = response.meta["article"]
         fields = extract_page(response.url, response.body, _content_type(response), self.profile)
         self._count("article_pages")
         state["pages"].append(fields)
+        for url in fields.other_pages:
+            if url not in state["seen"]:
+                state["seen"].add(url)
+                state["remaining"].append(url)
         yield from self._continue_article(state)
 
     def _continue_article(self, state: dict[str, Any]) -> Iterator[Any]:
@@ -208,7 +212,7 @@ class PortalSpider(scrapy.Spider):
             url=first.url,
             pages=state["pages"],
             crawled_at=state["crawled_at"],
-            expected_pages=state["expected"],
+            expected_pages=len(state["seen"]),
             archive=state["archive"],
         )
 

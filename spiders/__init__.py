@@ -1,1 +1,1 @@
-"""Scrapy spiders, one per portal profile."""
+"""Scrapy spiders: one per portal profile (``scrapy crawl <profile name>``)."""

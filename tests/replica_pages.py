@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 
 from newscrawl.extraction import PageFields, extract_page
 from newscrawl.record import RecordOptions, build_record
-from newscrawl.sites import dzwww
+from newscrawl.sites import get_profile
+
+DZWWW = get_profile("dzwww")
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE = ROOT / "newscrawl" / "replica" / "site"
@@ -58,15 +60,15 @@ def fetch_local(url: str) -> tuple[bytes, str | None]:
 def extract_article(url: str) -> tuple[list[PageFields], dict]:
     """Extract an article and its further pages from the site files, and build its record."""
     body, content_type = fetch_local(url)
-    pages = [extract_page(url, body, content_type, dzwww.PROFILE)]
+    pages = [extract_page(url, body, content_type, DZWWW)]
     for other in pages[0].other_pages:
         other_body, other_type = fetch_local(other)
-        pages.append(extract_page(other, other_body, other_type, dzwww.PROFILE))
+        pages.append(extract_page(other, other_body, other_type, DZWWW))
     record = build_record(
         pages,
         site="dzwww",
         crawled_at="2026-11-29T00:00:00+00:00",
-        options=RecordOptions(title_suffixes=dzwww.PROFILE.title_suffixes),
+        options=RecordOptions(title_suffixes=DZWWW.title_suffixes),
     )
     return pages, record
 

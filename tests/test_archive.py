@@ -19,8 +19,10 @@ from newscrawl.archive.reparse import ReparseReport, reparse_archives
 from newscrawl.cli import main as cli_main
 from newscrawl.diff import diff_records, load_records
 from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
-from newscrawl.sites import dzwww
+from newscrawl.sites import get_profile
 from tests.conftest import ROOT, run_crawl
+
+DZWWW = get_profile("dzwww")
 
 LISTS = json.loads((ROOT / "tests/expected/dzwww/_lists.json").read_text(encoding="utf-8"))
 
@@ -115,8 +117,8 @@ def test_reparse_gives_the_crawled_records(archived_crawl, capsys) -> None:
 
 def test_a_changed_extractor_shows_up_in_diff(archived_crawl, capsys) -> None:
     tmp, crawl, archives = archived_crawl
-    selectors = dataclasses.replace(dzwww.SELECTORS, drop=(*dzwww.SELECTORS.drop, "//strong"))
-    changed = dataclasses.replace(dzwww.PROFILE, selectors=selectors)
+    selectors = dataclasses.replace(DZWWW.selectors, drop=(*DZWWW.selectors.drop, "//strong"))
+    changed = dataclasses.replace(DZWWW, selectors=selectors)
     records = list(reparse_archives(archives, profiles={"dzwww": changed}))
     new = tmp / "changed.jsonl"
     new.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), "utf-8")
@@ -168,9 +170,7 @@ def test_truncated_archive_is_read_up_to_the_damage(archived_crawl, tmp_path) ->
     damaged.write_bytes(archives[0].read_bytes()[:cut_at])
     report = ReparseReport()
     records = list(reparse_archives([damaged], report=report))
-    before_cut = {
-        url for offset, url in offsets[: len(offsets) // 2] if dzwww.PROFILE.is_article_url(url)
-    }
+    before_cut = {url for offset, url in offsets[: len(offsets) // 2] if DZWWW.is_article_url(url)}
     assert {r["url"] for r in records} <= before_cut
     assert len(records) >= len(before_cut) - 1
     assert report.damaged
@@ -182,7 +182,7 @@ def test_truncated_archive_is_read_up_to_the_damage(archived_crawl, tmp_path) ->
 def test_reparse_continues_past_a_corrupt_record(archived_crawl, tmp_path) -> None:
     _, _, archives = archived_crawl
     offsets = _response_offsets(archives[0])
-    article_offsets = [(o, u) for o, u in offsets if dzwww.PROFILE.is_article_url(u)]
+    article_offsets = [(o, u) for o, u in offsets if DZWWW.is_article_url(u)]
     bad_offset, bad_url = article_offsets[3]
     data = bytearray(archives[0].read_bytes())
     for i in range(bad_offset + 40, bad_offset + 80):

@@ -94,7 +94,7 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider: Any) -> None:
         directory = Path(self.directory_template.replace("%(name)s", spider.name))
         remove_stale_temp_files(directory)
-        stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         info = {
             "software": "newscrawl",
             "format": "WARC File Format 1.1",

@@ -119,14 +119,21 @@ def _rebuild(
 ) -> dict[str, Any]:
     first = read_response_at(captures[url].path, captures[url].offset)
     pages = [extract_page(url, first.body(), first.header("Content-Type"), profile)]
-    expected = 1 + len(pages[0].other_pages)
-    for other in pages[0].other_pages:
+    remaining = list(pages[0].other_pages)
+    seen = {url, *remaining}
+    while remaining:
+        other = remaining.pop(0)
         capture = captures.get(other)
         if capture is None:
             report.missing_pages += 1
             break
         stored = read_response_at(capture.path, capture.offset)
-        pages.append(extract_page(other, stored.body(), stored.header("Content-Type"), profile))
+        page = extract_page(other, stored.body(), stored.header("Content-Type"), profile)
+        pages.append(page)
+        for later in page.other_pages:
+            if later not in seen:
+                seen.add(later)
+                remaining.append(later)
     options = options or RecordOptions(title_suffixes=profile.title_suffixes)
     return build_record(
         pages,
@@ -134,5 +141,5 @@ def _rebuild(
         crawled_at=first.date,
         options=options,
         archive={"file": first.file, "record_id": first.record_id},
-        expected_pages=expected,
+        expected_pages=len(seen),
     )

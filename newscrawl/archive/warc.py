@@ -121,7 +121,7 @@ class WarcArchiveWriter:
         if self.handle is None:
             self._open()
         assert self.writer is not None and self.handle is not None
-        date = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+        date = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
         try:
             reason = HTTPStatus(exchange.status).phrase
         except ValueError:

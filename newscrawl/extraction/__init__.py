@@ -19,7 +19,7 @@ def extract_page(
 ) -> PageFields:
     """Raw fields of one article page given its bytes and Content-Type header."""
     decoded = decode_html(body, content_type)
-    if profile is not None:
+    if profile is not None and not profile.generic:
         fields = ArticlePage(url, decoded.text, profile.selectors, profile.name).to_fields()
     else:
         from newscrawl.extraction.generic import extract_generic

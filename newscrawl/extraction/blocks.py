@@ -137,7 +137,8 @@ def find_credit_lines(tree: lxml.html.HtmlElement, base_url: str) -> list[str]:
     return found
 
 
-def _breadcrumb_items(el: lxml.html.HtmlElement) -> list[str]:
+def breadcrumb_items(el: lxml.html.HtmlElement) -> list[str]:
+    """Items of a breadcrumb element: split on ``>``-style separators, else its links."""
     text = _BREADCRUMB_PREFIX.sub("", element_text(el))
     if _BREADCRUMB_SEPARATOR.search(text):
         items = _BREADCRUMB_SEPARATOR.split(text)
@@ -155,16 +156,16 @@ def find_breadcrumb(
     a home link or a "you are here" label, holds at least two links and uses
     ``>``-style separators.
     """
-    for el in tree.iter("a", "span", "div", "p", "td", "li", "h2", "h3", "nav", "ul", "ol"):
+    for el in tree.iter():
         if el is headline:
             break
         if el.tag != "a":
             continue
-        if not _BREADCRUMB_HOME.match(element_text(el)) and not _BREADCRUMB_HOME.match(
-            (el.getparent().text or "").strip() if el.getparent() is not None else ""
-        ):
+        parent = el.getparent()
+        lead = (parent.text or "").strip() if parent is not None else ""
+        if not (_BREADCRUMB_HOME.match(element_text(el)) or _BREADCRUMB_HOME.match(lead)):
             continue
-        container = el.getparent()
+        container = parent
         for _ in range(3):
             if container is None:
                 break
@@ -173,7 +174,7 @@ def find_breadcrumb(
                 break
             links = sum(1 for _ in container.iter("a"))
             if links >= 2 and _BREADCRUMB_SEPARATOR.search(text):
-                items = _breadcrumb_items(container)
+                items = breadcrumb_items(container)
                 if len(items) >= 2:
                     return items
             container = container.getparent()

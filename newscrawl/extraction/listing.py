@@ -14,8 +14,7 @@ from newscrawl.extraction.html import drop_elements, element_text, parse_html
 from newscrawl.normalise.dates import date_from_url, parse_date_text
 from newscrawl.sites.profile import SiteProfile
 
-_PAGE_NUMBER = re.compile(r"^(?:index|default)(?:_\d+)??_(\d+)\.html?$")
-_NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|下一頁|>|›|»|\d{1,4})$")
+_NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|下一頁|next|Next|>|›|»)$")
 _ITEM_TAGS = frozenset(("li", "tr", "dd", "dt", "p", "div", "td"))
 _MAX_ITEM_CHARS = 300
 
@@ -27,12 +26,6 @@ class ListItem:
     url: str
     title: str
     date: dt.date | None
-
-
-def page_number(url: str) -> int:
-    """0 for ``index.htm`` / a bare directory, N for ``index_N.htm``."""
-    match = _PAGE_NUMBER.search(urlsplit(url).path.rsplit("/", 1)[-1])
-    return int(match.group(1)) if match else 0
 
 
 def _item_date(anchor: lxml.html.HtmlElement) -> dt.date | None:
@@ -77,28 +70,30 @@ class ListPage:
         for url, a in self._anchors():
             if url in seen or not self.profile.is_article_url(url):
                 continue
+            title = element_text(a)
+            if len(title) < self.profile.min_link_chars:
+                continue
             seen.add(url)
-            date = _item_date(a) or date_from_url(url)
-            items.append(ListItem(url=url, title=element_text(a), date=date))
+            items.append(ListItem(url=url, title=title, date=_item_date(a) or date_from_url(url)))
         return items
 
-    def pagination(self) -> dict[str, int]:
-        """Other pages of the same channel, each with its page number (0 = first page).
+    def next_page(self, current: int) -> str | None:
+        """URL of the channel's list page after page ``current`` (0 = the first), if any.
 
-        Read from the pager ``<a>`` links (numbers, 下一页) and from the TRS
-        ``createPageHTML(count, index, name, ext)`` script, which on many
-        channels is the only trace of the pager in the HTML.
+        Taken from the TRS ``createPageHTML(count, index, name, ext)`` script
+        (on many channels the only trace of the pager in the HTML), from pager
+        links whose file name gives their page number, or from a 下一页 link.
         """
         directory = self.url.rsplit("/", 1)[0] + "/"
-        pages: dict[str, int] = {}
         pager = find_trs_pager(self.html)
-        if pager is not None and pager.name:
-            for number, url in enumerate(pager.page_urls(directory)):
-                pages[url] = number
+        if pager is not None and pager.name and current + 1 < pager.count:
+            return pager.page_urls(directory)[current + 1]
+        next_text = None
         for url, a in self._anchors():
-            if url in pages or not url.startswith(directory) or "/" in url[len(directory) :]:
+            if url == self.url or urlsplit(url).netloc != urlsplit(self.url).netloc:
                 continue
-            if self.profile.is_list_url(url) and _NEXT_TEXT.match(element_text(a)):
-                pages[url] = page_number(url)
-        pages.pop(self.url, None)
-        return pages
+            if self.profile.page_index(url) == current + 1:
+                return url
+            if next_text is None and _NEXT_TEXT.match(element_text(a)):
+                next_text = url
+        return next_text

@@ -1,9 +1,11 @@
-"""Article page objects driven by ordered fallback selectors.
+"""Article page objects driven by a portal's ordered fallback selectors.
 
 A portal declares, per field, XPath selectors tried in order
-(:class:`PageSelectors`); :class:`ArticlePage` applies them to one parsed page,
-one method per field, and falls back to text patterns for what selectors cannot
-pin down (date/source/author labels, credits, breadcrumb, captions).
+(:class:`PageSelectors`, read from its profile file); :class:`ArticlePage`
+applies them to one parsed page, one method per field. What selectors cannot
+pin down is found by text pattern (date / 来源 / 作者 labels, credit lines,
+breadcrumb, captions), and a core field that stays empty (title, date, body)
+is taken from the generic extractor, flagged ``fallback_extractor``.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
+from cssselect import HTMLTranslator
 from lxml import etree
 
 from newscrawl.extraction.blocks import (
     BodyParts,
+    breadcrumb_items,
     find_breadcrumb,
     find_credit_lines,
     find_trs_pager,
@@ -30,23 +34,33 @@ from newscrawl.normalise.dates import parse_date_text
 _LABELS = r"来源|作者|编辑|责任编辑|责编|时间|发布时间|日期|点击|浏览|字号|记者|通讯员|稿源|出处"
 _LABEL_VALUE = {
     "source": re.compile(rf"(?:来源|稿源|出处)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-    "author": re.compile(rf"作者\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
+    "author": re.compile(rf"(?:作者|记者)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
 }
+_LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
+_CONTINUATION = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,3})(?P<ext>\.[a-z]+)$")
 _MIN_BODY_CHARS = 20
 
-
-def _xpaths(paths: list[str] | tuple[str, ...]) -> tuple[etree.XPath, ...]:
-    return tuple(etree.XPath(p) for p in paths)
+#: Fields whose absence sends the page through the generic extractor.
+FALLBACK_FIELDS = ("title", "published_raw", "paragraphs")
 
 
 @dataclass(frozen=True)
 class PageSelectors:
-    """Ordered fallback XPaths per field for one portal (first match wins)."""
+    """Ordered fallback selectors per field for one portal (first match wins).
 
-    title: tuple[str, ...] = ("//h1",)
+    Each is an XPath or a CSS selector written ``css:…``; an XPath may end in
+    ``/@attr`` (e.g. a ``<meta content>``) to yield text.
+    """
+
+    title: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()
+    """Elements whose text holds the publication date."""
+    source: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
     meta: tuple[str, ...] = ()
-    """Elements holding the date / 来源 / 作者 line(s)."""
+    """Elements holding labelled ``时间/来源/作者`` text, read by label."""
     body: tuple[str, ...] = ()
+    breadcrumb: tuple[str, ...] = ()
     drop: tuple[str, ...] = ()
     """Elements removed before anything is read (nav, QR widgets, promos)."""
     title_separator: str = "_"
@@ -55,20 +69,42 @@ class PageSelectors:
         default_factory=dict, compare=False, repr=False
     )
 
+    FIELDS = ("title", "date", "source", "author", "meta", "body", "breadcrumb", "drop")
+
     def __post_init__(self) -> None:
-        for name in ("title", "meta", "body", "drop"):
-            self.compiled[name] = _xpaths(getattr(self, name))
+        for name in self.FIELDS:
+            self.compiled[name] = tuple(compile_selector(p) for p in getattr(self, name))
 
 
-def _first(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...], min_chars: int = 1):
+_CSS = HTMLTranslator()
+
+
+def compile_selector(selector: str) -> etree.XPath:
+    """An XPath, or a CSS selector written ``css:…``, compiled."""
+    if selector.startswith("css:"):
+        return etree.XPath(_CSS.css_to_xpath(selector[4:].strip()))
+    return etree.XPath(selector)
+
+
+def _texts(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...]) -> list[str]:
+    texts = []
     for xpath in paths:
-        for el in xpath(tree):
-            if isinstance(el, str):
-                if el.strip():
-                    return el
-            elif len(element_text(el)) >= min_chars:
-                return el
-    return None
+        for found in xpath(tree):
+            text = found if isinstance(found, str) else element_text(found)
+            text = text.strip()
+            if text:
+                texts.append(text)
+    return texts
+
+
+def _first_element(
+    tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...], min_chars: int = 1
+) -> tuple[int, lxml.html.HtmlElement | None]:
+    for index, xpath in enumerate(paths):
+        for found in xpath(tree):
+            if not isinstance(found, str) and len(element_text(found)) >= min_chars:
+                return index, found
+    return -1, None
 
 
 class ArticlePage:
@@ -85,36 +121,37 @@ class ArticlePage:
             for el in xpath(self.tree):
                 el.drop_tree()
 
+    # -- title ---------------------------------------------------------------
+
     @cached_property
     def headline_element(self) -> lxml.html.HtmlElement | None:
-        return _first(self.tree, self.selectors.compiled["title"])
+        return _first_element(self.tree, self.selectors.compiled["title"])[1]
 
     def title(self) -> str | None:
         if self.headline_element is not None:
             return element_text(self.headline_element)
-        head_title = self.tree.find(".//title")
-        if head_title is not None and head_title.text:
-            return head_title.text.split(self.selectors.title_separator)[0].strip() or None
-        return None
+        texts = _texts(self.tree, self.selectors.compiled["title"])
+        return texts[0] if texts else None
+
+    # -- date, source, author --------------------------------------------------
 
     @cached_property
     def meta_texts(self) -> list[str]:
-        texts = []
-        for xpath in self.selectors.compiled["meta"]:
-            for el in xpath(self.tree):
-                text = el if isinstance(el, str) else element_text(el)
-                if text.strip():
-                    texts.append(text.strip())
-        return texts
+        return _texts(self.tree, self.selectors.compiled["meta"])
 
     def published_raw(self) -> str | None:
-        for text in self.meta_texts:
+        for text in _texts(self.tree, self.selectors.compiled["date"]) + self.meta_texts:
             found = parse_date_text(text)
             if found:
                 return found[2].strip()
         return None
 
-    def _labelled(self, key: str) -> str | None:
+    def _person_or_outlet(self, key: str) -> str | None:
+        for text in _texts(self.tree, self.selectors.compiled[key]):
+            match = _LABEL_VALUE[key].search(text)
+            value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
+            if value.strip():
+                return value.strip()
         for text in self.meta_texts:
             match = _LABEL_VALUE[key].search(text)
             if match and match.group(1).strip():
@@ -122,20 +159,25 @@ class ArticlePage:
         return None
 
     def source(self) -> str | None:
-        return self._labelled("source") or self._meta_tag("source")
+        return self._person_or_outlet("source")
 
     def author(self) -> str | None:
-        return self._labelled("author") or self._meta_tag("author")
+        return self._person_or_outlet("author")
 
-    def _meta_tag(self, name: str) -> str | None:
-        for el in self.tree.iter("meta"):
-            if (el.get("name") or "").lower() == name and (el.get("content") or "").strip():
-                return el.get("content").strip()
-        return None
+    # -- body ------------------------------------------------------------------
 
     @cached_property
+    def _body_match(self) -> tuple[int, lxml.html.HtmlElement | None]:
+        return _first_element(self.tree, self.selectors.compiled["body"], _MIN_BODY_CHARS)
+
+    @property
     def body_element(self) -> lxml.html.HtmlElement | None:
-        return _first(self.tree, self.selectors.compiled["body"], _MIN_BODY_CHARS)
+        return self._body_match[1]
+
+    def layout(self) -> str:
+        """The body selector that matched (names the template variant in stats)."""
+        index = self._body_match[0]
+        return self.selectors.body[index] if index >= 0 else "none"
 
     @cached_property
     def body(self) -> BodyParts:
@@ -147,29 +189,45 @@ class ArticlePage:
         return self.body.credit_lines + find_credit_lines(self.tree, self.url)
 
     def breadcrumb(self) -> list[str]:
+        _, element = _first_element(self.tree, self.selectors.compiled["breadcrumb"])
+        if element is not None:
+            return breadcrumb_items(element)
         return find_breadcrumb(self.tree, self.headline_element)
 
-    def other_pages(self) -> list[str]:
-        """URLs of the article's pages after this one (only known on page one)."""
-        pager = find_trs_pager(self.html)
-        if pager is None or pager.count <= 1 or pager.index != 0:
-            return []
-        if not pager.name:
-            stem, _, ext = self.url.rsplit("/", 1)[-1].partition(".")
-            pager = type(pager)(pager.count, 0, stem, ext or "htm")
-        return pager.page_urls(self.url)[1:]
+    # -- multi-page articles ---------------------------------------------------
 
-    def layout(self) -> str:
-        """Name of the body selector that matched, for stats and debugging."""
-        for path, xpath in zip(self.selectors.body, self.selectors.compiled["body"], strict=True):
-            if self.body_element is not None and self.body_element in xpath(self.tree):
-                return path
-        return "none"
+    def other_pages(self) -> list[str]:
+        """URLs of the article's later pages known from this page, in page order.
+
+        From the TRS pager script (``createPageHTML`` / ``PAGE_COUNT``) on page
+        one, and from links to ``<stem>_N.<ext>`` continuation pages.
+        """
+        name = urlsplit(self.url).path.rsplit("/", 1)[-1]
+        match = _CONTINUATION.match(name)
+        stem, ext, current = (
+            (match["stem"], match["ext"], int(match["n"]))
+            if match
+            else (name.rsplit(".", 1)[0], "." + name.rsplit(".", 1)[-1], 0)
+        )
+        pages: dict[int, str] = {}
+        pager = find_trs_pager(self.html)
+        if pager is not None and pager.count > 1 and current == 0:
+            for number in range(1, pager.count):
+                pages[number] = urljoin(self.url, f"{stem}_{number}{ext}")
+        for a in self.tree.iter("a"):
+            target = urljoin(self.url, (a.get("href") or "").strip())
+            found = _CONTINUATION.match(urlsplit(target).path.rsplit("/", 1)[-1])
+            if found and found["stem"] == stem and found["ext"] == ext:
+                number = int(found["n"])
+                if number > current and (number not in pages):
+                    pages[number] = target.split("#", 1)[0]
+        return [pages[n] for n in sorted(pages)]
+
+    # -- the whole page --------------------------------------------------------
 
     def to_fields(self) -> PageFields:
         body = self.body
-        warnings = [] if self.body_element is not None else ["no_body"]
-        return PageFields(
+        fields = PageFields(
             url=self.url,
             title=self.title(),
             published_raw=self.published_raw(),
@@ -181,10 +239,29 @@ class ArticlePage:
             credit_lines=self.credit_lines(),
             other_pages=self.other_pages(),
             extractor=f"{self.site}:{self.layout()}",
-            warnings=warnings,
         )
+        missing = [name for name in FALLBACK_FIELDS if not getattr(fields, name)]
+        if missing:
+            fill_from_generic(fields, self.html, missing)
+        return fields
 
 
-def absolute(url: str, base: str) -> str:
-    """``url`` resolved against ``base``."""
-    return urljoin(base, url)
+def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None:
+    """Take the missing core fields from the generic extractor, flagged in warnings."""
+    from newscrawl.extraction.generic import extract_generic
+
+    generic = extract_generic(parse_html(html), fields.url)
+    filled = []
+    for name in missing:
+        value = getattr(generic, name)
+        if value:
+            setattr(fields, name, value)
+            filled.append(name)
+            if name == "paragraphs":
+                fields.images = generic.images
+                fields.credit_lines = fields.credit_lines + generic.credit_lines
+    if filled:
+        fields.warnings.append("fallback_extractor")
+        fields.extractor += "+generic:" + ",".join(filled)
+    if not fields.paragraphs:
+        fields.warnings.append("no_body")

@@ -1,11 +1,11 @@
-"""Portal profiles, by name."""
+"""Portal profiles, by name, read from ``newscrawl/profiles/*.toml``."""
 
 from __future__ import annotations
 
-from newscrawl.sites import dzwww
+from newscrawl.sites.loader import PROFILE_DIR, ProfileError, load_profile, load_profiles
 from newscrawl.sites.profile import SiteProfile
 
-PROFILES: dict[str, SiteProfile] = {dzwww.PROFILE.name: dzwww.PROFILE}
+PROFILES: dict[str, SiteProfile] = load_profiles(PROFILE_DIR)
 
 
 def get_profile(name: str) -> SiteProfile:
@@ -18,7 +18,14 @@ def get_profile(name: str) -> SiteProfile:
 
 def profile_for_url(url: str) -> SiteProfile | None:
     """The profile whose domains cover the URL's host, if any."""
-    return next((p for p in PROFILES.values() if p.owns(url)), None)
+    return next((p for p in PROFILES.values() if p.allowed_domains and p.owns(url)), None)
 
 
-__all__ = ["PROFILES", "SiteProfile", "get_profile", "profile_for_url"]
+__all__ = [
+    "PROFILES",
+    "ProfileError",
+    "SiteProfile",
+    "get_profile",
+    "load_profile",
+    "profile_for_url",
+]

@@ -1,0 +1,18 @@
+"""A spider for every profile in ``newscrawl/profiles/``: ``scrapy crawl dzwww``, ``… cjn``,
+``… generic``. They differ only in their profile; see :class:`newscrawl.spider.PortalSpider`."""
+
+from newscrawl.sites import PROFILES
+from newscrawl.spider import PortalSpider
+
+
+def _spider_class(name: str) -> type[PortalSpider]:
+    class_name = "".join(part.capitalize() for part in name.split("_")) + "Spider"
+    return type(
+        class_name,
+        (PortalSpider,),
+        {"name": name, "profile": PROFILES[name], "__module__": __name__},
+    )
+
+
+for _name in PROFILES:
+    globals()[_spider_class(_name).__name__] = _spider_class(_name)
