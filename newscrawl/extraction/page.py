@@ -66,7 +66,7 @@ class PageSelectors:
     title_separator: str = "_"
     """Separator of the ``<title>`` suffix (``标题_栏目_站名``)."""
     compiled: dict[str, tuple[etree.XPath, ...]] = field(
-        default_factory=dict, compare=False, repr=False
+        default_factory=dict, init=False, compare=False, repr=False
     )
 
     FIELDS = ("title", "date", "source", "author", "meta", "body", "breadcrumb", "drop")
