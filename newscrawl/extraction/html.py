@@ -32,8 +32,16 @@ _CAPTION_CLASS = re.compile(r"caption|desc|pictext|pic_?txt|img_?txt|imgtitle|tu
 _TINY_DIMENSION = 40
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
 def parse_html(text: str) -> lxml.html.HtmlElement:
-    """Parse a decoded HTML document (comments dropped); an empty text gives an empty document."""
+    """Parse a decoded HTML document (comments dropped); an empty text gives an empty document.
+
+    An XML declaration is dropped first: lxml refuses decoded text that names
+    an encoding.
+    """
+    text = _XML_DECLARATION.sub("", text, count=1)
     if not text.strip():
         text = "<html><body></body></html>"
     try:

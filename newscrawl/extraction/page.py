@@ -263,5 +263,5 @@ def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None
     if filled:
         fields.warnings.append("fallback_extractor")
         fields.extractor += "+generic:" + ",".join(filled)
-    if not fields.paragraphs:
+    if not fields.paragraphs and "no_body" not in fields.warnings:
         fields.warnings.append("no_body")

@@ -1,0 +1,141 @@
+"""Publication date detection for the generic extractor."""
+
+from __future__ import annotations
+
+import re
+
+from newscrawl.extraction.generic_dom import Doc, Line
+from newscrawl.extraction.generic_meta import HeadInfo
+from newscrawl.extraction.generic_text import DATE_RE, find_date
+
+_DATE_META_KEYS = (
+    "article:published_time",
+    "og:release_date",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish_date",
+    "publish-date",
+    "publishtime",
+    "publish_time",
+    "dc.date.issued",
+    "dc.date",
+    "firstpublishedtime",
+    "releasedate",
+    "date",
+)
+
+_DATE_LABEL_RE = re.compile(
+    r"(?:发表于|发布于|发表时间|发布时间|发布日期|发稿时间|时间|日期|发布|发表|更新|posted|published"
+    r"|出版)\s*[:：]?\s*$",
+    re.I,
+)
+_DATE_BAD_LABEL_RE = re.compile(
+    r"(?:建立|注册|加入|创建|成立|生日|到期|截止|访问|登录|开通|入驻|上次|最后|今天|今日|当前|现在)"
+    r"[于时间日期]*\s*[:：]?\s*$"
+)
+_COPYRIGHT_RE = re.compile(r"copyright|©|版权|all rights", re.I)
+
+
+def _date_candidate(ln: Line, base: float) -> tuple[float, str] | None:
+    if ln.img is not None or ln.chars > 200:
+        return None
+    text = ln.text
+    for m in DATE_RE.finditer(text):
+        found = find_date(m.group(0))
+        if not found:
+            continue
+        before = text[max(0, m.start() - 12) : m.start()]
+        score = base
+        if _DATE_LABEL_RE.search(before):
+            score += 1.5
+        if _DATE_BAD_LABEL_RE.search(before):
+            score -= 5.0
+        if m.group(7):
+            score += 0.5
+        if ln.link_chars * 2 > ln.chars:
+            score -= 2.0
+        if ln.chars > 80:
+            score -= 1.0
+        if _COPYRIGHT_RE.search(text):
+            score -= 6.0
+        return score, found
+    return None
+
+
+def header_lines(doc: Doc, title_line: int, body_start: int) -> list[Line]:
+    """Text lines between the headline and the first prose line of the body.
+
+    Without a headline, the lines just before the body start stand in for it.
+    """
+    lines = doc.lines
+    if title_line >= 0:
+        first = title_line + 1
+    elif body_start >= 0:
+        first = max(0, body_start - 15)
+    else:
+        return []
+    out = []
+    for ln in lines[first : first + 40]:
+        if ln.img is not None:
+            continue
+        if ln.index >= body_start >= 0 and _is_prose(ln):
+            break
+        out.append(ln)
+    return out
+
+
+_PROSE_PUNCT_RE = re.compile(r"[，。；！？]")
+
+
+def _is_prose(ln: Line) -> bool:
+    return ln.chars >= 40 and ln.link_chars * 3 < ln.chars and bool(_PROSE_PUNCT_RE.search(ln.text))
+
+
+def find_published(
+    doc: Doc,
+    head: HeadInfo,
+    title_line: int,
+    header: list[Line],
+    body_start: int,
+    body_end: int,
+) -> str | None:
+    """The publication date text; dates just after the headline are preferred."""
+    lines = doc.lines
+    best: tuple[float, str] | None = None
+
+    def consider(cand: tuple[float, str] | None) -> None:
+        nonlocal best
+        if cand and (best is None or cand[0] > best[0]):
+            best = cand
+
+    if title_line >= 0:
+        for dist, ln in enumerate(header):
+            consider(_date_candidate(ln, 10.0 - 0.05 * dist))
+        for dist, i in enumerate(range(title_line - 1, max(-1, title_line - 16), -1)):
+            consider(_date_candidate(lines[i], 6.0 - 0.1 * dist))
+    else:
+        for dist, ln in enumerate(reversed(header)):
+            consider(_date_candidate(ln, 8.0 - 0.1 * dist))
+    for rank, key in enumerate(_DATE_META_KEYS):
+        val = head.meta.get(key)
+        if val and DATE_RE.search(val):
+            consider((7.0 - 0.01 * rank, val))
+            break
+    if head.ld_date and DATE_RE.search(head.ld_date):
+        consider((6.5, head.ld_date))
+    if best is not None and best[0] >= 6.0:
+        return best[1]
+    if body_start >= 0:
+        for i in range(body_end + 1, min(len(lines), body_end + 16)):
+            consider(_date_candidate(lines[i], 4.0))
+        for i in range(body_start, body_end + 1):
+            if lines[i].chars <= 80:
+                consider(_date_candidate(lines[i], 3.5))
+    for ln in lines:
+        cand = _date_candidate(ln, 1.0)
+        if cand and cand[0] > 2.0:
+            cand = (cand[0] + 2.0, cand[1])
+        consider(cand)
+    return best[1] if best is not None and best[0] > -1.0 else None
