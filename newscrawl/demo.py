@@ -31,7 +31,7 @@ def summarise(feed: Path) -> tuple[int, Counter[str], Counter[str]]:
 
 def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
     """Crawl the replica into ``output_dir/demo/<UTC time>.jsonl``; 0 when articles came out."""
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
     feed = (output_dir / "demo" / f"{stamp}.jsonl").resolve()
     with ReplicaServer() as server:
         settings = project_settings(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +89,19 @@ def _paragraphs_and_images(pages: Sequence[PageFields]) -> tuple[list[str], list
     return paragraphs, images
 
 
+#: A bracket opening a lead paragraph, possibly after its dateline:
+#: ``（记者 于喆）…``, ``中国山东网3月26日讯（记者 于喆）…``, ``新华社济南5月2日电（记者 X）``.
+_LEADING_BRACKET = re.compile(
+    r"^(?:[^（(【\[。，,]{0,30}?(?:讯|电|消息|报道))?\s*([（(【\[][^（()）【】\[\]]{2,40}[）)】\]])"
+)
+
+
+def _leading_bracket(paragraph: str) -> str:
+    """The byline bracket at the start of a lead paragraph (after its dateline), else ''."""
+    match = _LEADING_BRACKET.match(paragraph)
+    return match.group(1) if match else ""
+
+
 def _authors_and_source(first: PageFields, paragraphs: list[str]) -> tuple[list[str], str | None]:
     source = clean(first.source) or None
     author_text = clean(first.author) or None
@@ -97,7 +111,7 @@ def _authors_and_source(first: PageFields, paragraphs: list[str]) -> tuple[list[
         source = outlet
     if not authors:
         for paragraph in paragraphs[:_BYLINE_SCAN] + paragraphs[-1:]:
-            authors = byline_authors(paragraph)
+            authors = byline_authors(paragraph) or byline_authors(_leading_bracket(paragraph))
             if authors:
                 break
     return authors, source
@@ -186,4 +200,4 @@ def build_record(
 
 def utc_now_iso() -> str:
     """The current UTC time as ISO 8601, to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

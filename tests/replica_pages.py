@@ -1,4 +1,4 @@
-"""Access to the replica site's pages and their hand-written expected records."""
+"""Access to the replica sites' pages and their hand-written expected records."""
 
 from __future__ import annotations
 
@@ -9,18 +9,24 @@ from urllib.parse import urlsplit
 
 from newscrawl.extraction import PageFields, extract_page
 from newscrawl.record import RecordOptions, build_record
+from newscrawl.replica.server import DEFAULT_ROOT
 from newscrawl.sites import get_profile
 
-DZWWW = get_profile("dzwww")
-
 ROOT = Path(__file__).resolve().parents[1]
-SITE = ROOT / "newscrawl" / "replica" / "site"
-EXPECTED = ROOT / "tests" / "expected" / "dzwww"
+SITE = DEFAULT_ROOT
+PEERS = DEFAULT_ROOT.parent / "peers"
+PEER_SITES = ("cjn", "iqilu", "sdnews", "e23", "jiaodong", "ynet")
 BASE_URL = "http://127.0.0.1:8000/"
+
+
+def site_root(site: str) -> Path:
+    """Where a portal's replica pages live."""
+    return SITE if site == "dzwww" else PEERS / site
 
 
 @dataclass
 class ExpectedPage:
+    site: str
     path: str
     expected: dict
 
@@ -29,26 +35,30 @@ class ExpectedPage:
         return BASE_URL + self.path
 
 
-def expected_pages() -> list[ExpectedPage]:
+def expected_pages(site: str = "dzwww") -> list[ExpectedPage]:
     pages = []
-    for file in sorted(EXPECTED.rglob("*.json")):
+    for file in sorted((ROOT / "tests" / "expected" / site).rglob("*.json")):
         if file.name.startswith("_"):
             continue
         data = json.loads(file.read_text(encoding="utf-8"))
         for image in data.get("images", []):
             image["url_path"] = image["url_path"].lstrip("/")
         data["url_path"] = data["url_path"].lstrip("/")
-        pages.append(ExpectedPage(path=data["url_path"], expected=data))
+        pages.append(ExpectedPage(site=site, path=data["url_path"], expected=data))
     return pages
+
+
+def expected_lists(site: str = "dzwww") -> dict:
+    return json.loads((ROOT / "tests/expected" / site / "_lists.json").read_text("utf-8"))
 
 
 def site_path(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
 
 
-def fetch_local(url: str) -> tuple[bytes, str | None]:
+def fetch_local(url: str, site: str = "dzwww") -> tuple[bytes, str | None]:
     """The bytes and Content-Type the replica would serve for a URL."""
-    file = SITE / site_path(url)
+    file = site_root(site) / site_path(url)
     sidecar = file.with_name(file.name + ".headers.json")
     content_type = None
     if sidecar.exists():
@@ -57,18 +67,25 @@ def fetch_local(url: str) -> tuple[bytes, str | None]:
     return file.read_bytes(), content_type
 
 
-def extract_article(url: str) -> tuple[list[PageFields], dict]:
+def extract_article(url: str, site: str = "dzwww") -> tuple[list[PageFields], dict]:
     """Extract an article and its further pages from the site files, and build its record."""
-    body, content_type = fetch_local(url)
-    pages = [extract_page(url, body, content_type, DZWWW)]
-    for other in pages[0].other_pages:
-        other_body, other_type = fetch_local(other)
-        pages.append(extract_page(other, other_body, other_type, DZWWW))
+    profile = get_profile(site)
+    body, content_type = fetch_local(url, site)
+    pages = [extract_page(url, body, content_type, profile)]
+    remaining, seen = list(pages[0].other_pages), {url, *pages[0].other_pages}
+    while remaining:
+        other = remaining.pop(0)
+        other_body, other_type = fetch_local(other, site)
+        pages.append(extract_page(other, other_body, other_type, profile))
+        for later in pages[-1].other_pages:
+            if later not in seen:
+                seen.add(later)
+                remaining.append(later)
     record = build_record(
         pages,
-        site="dzwww",
+        site=site,
         crawled_at="2026-11-29T00:00:00+00:00",
-        options=RecordOptions(title_suffixes=DZWWW.title_suffixes),
+        options=RecordOptions(title_suffixes=profile.title_suffixes),
     )
     return pages, record
 

@@ -202,7 +202,7 @@ def test_resolve_published_naive_and_utc_now() -> None:
     naive = datetime.datetime(2025, 6, 1, 12, 0)
     assert resolve_published("2025-06-03", now=naive).warnings == ["date_in_future", "no_date"]
     # 2025-06-01 20:00 UTC is already 2 June in China
-    utc = datetime.datetime(2025, 6, 1, 20, 0, tzinfo=datetime.timezone.utc)
+    utc = datetime.datetime(2025, 6, 1, 20, 0, tzinfo=datetime.UTC)
     assert resolve_published("2025-06-03", now=utc).date == "2025-06-03"
 
 

@@ -36,6 +36,7 @@ _SENTENCE_END = "。！？!?…"
 MAX_CAPTION_CHARS = 80
 _MAX_CREDIT_BLOCK_CHARS = 200
 
+_INLINE_TAGS = frozenset(("a", "span", "strong", "b", "font", "em", "label", "i"))
 _CREDIT_CANDIDATES = etree.XPath(
     "//body//*[contains(text(),'编') or contains(text(),'审') or contains(text(),'校对') "
     "or contains(text(),'监制')]"
@@ -116,24 +117,37 @@ def split_body(lines: list[Line]) -> BodyParts:
     return parts
 
 
+def _credit_lines_in(block: lxml.html.HtmlElement, base_url: str) -> list[str]:
+    if len(element_text(block)) > _MAX_CREDIT_BLOCK_CHARS:
+        return []
+    return [
+        line.text
+        for line in body_lines(block, base_url)
+        if line.image is None and is_credit_line(line.text)
+    ]
+
+
 def find_credit_lines(tree: lxml.html.HtmlElement, base_url: str) -> list[str]:
-    """Every credit line on the page (责编/审签/责任编辑 …), wherever it is printed."""
+    """Every credit line on the page (责编/审签/责任编辑 …), wherever it is printed.
+
+    A credit in an inline element (``<span>编辑：X</span>`` inside a date and
+    source line) counts on its own; otherwise its enclosing block is read line
+    by line (``责编：X<br>审签：Y``).
+    """
     found: list[str] = []
     seen: set[lxml.html.HtmlElement] = set()
     for el in _CREDIT_CANDIDATES(tree):
-        block = el
-        if block.tag in ("a", "span", "strong", "b", "font", "em", "label"):
-            parent = block.getparent()
-            if parent is not None and len(element_text(parent)) <= _MAX_CREDIT_BLOCK_CHARS:
-                block = parent
-        if block in seen or any(anc in seen for anc in block.iterancestors()):
+        if el in seen or any(anc in seen for anc in el.iterancestors()):
             continue
-        if len(element_text(block)) > _MAX_CREDIT_BLOCK_CHARS:
-            continue
-        seen.add(block)
-        for line in body_lines(block, base_url):
-            if line.image is None and is_credit_line(line.text):
-                found.append(line.text)
+        lines = _credit_lines_in(el, base_url)
+        parent = el.getparent()
+        if not lines and el.tag in _INLINE_TAGS and parent is not None:
+            lines = _credit_lines_in(parent, base_url)
+            if lines:
+                el = parent
+        if lines:
+            seen.add(el)
+            found += lines
     return found
 
 

@@ -146,7 +146,7 @@ class ArticlePage:
                 return found[2].strip()
         return None
 
-    def _person_or_outlet(self, key: str) -> str | None:
+    def _labelled(self, key: str) -> str | None:
         for text in _texts(self.tree, self.selectors.compiled[key]):
             match = _LABEL_VALUE[key].search(text)
             value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
@@ -159,10 +159,12 @@ class ArticlePage:
         return None
 
     def source(self) -> str | None:
-        return self._person_or_outlet("source")
+        """The 来源 outlet: one name, so anything after it on the line (``A+ A-``) is not it."""
+        value = self._labelled("source")
+        return value.split()[0] if value else None
 
     def author(self) -> str | None:
-        return self._person_or_outlet("author")
+        return self._labelled("author")
 
     # -- body ------------------------------------------------------------------
 

@@ -38,7 +38,7 @@ __all__ = ["DEFAULT_ROOT", "INDEX_NAMES", "SIDECAR_SUFFIX", "ReplicaServer"]
 DEFAULT_ROOT = Path(__file__).parent / "site"
 
 #: Directory index files, in the order they are tried.
-INDEX_NAMES = ("index.htm", "index.html", "default.htm", "default.html")
+INDEX_NAMES = ("index.htm", "index.html", "index.shtml", "default.htm", "default.html")
 
 #: Suffix of the per-file response-header sidecars.
 SIDECAR_SUFFIX = ".headers.json"
@@ -46,6 +46,7 @@ SIDECAR_SUFFIX = ".headers.json"
 _CONTENT_TYPES = {
     ".htm": "text/html",
     ".html": "text/html",
+    ".shtml": "text/html",
     ".txt": "text/plain",
     ".css": "text/css",
     ".js": "application/javascript",
