@@ -268,7 +268,11 @@ def _has_surname(token: str) -> bool:
     return token[0] in _SURNAMES or token[:2] in _COMPOUND_SURNAMES
 
 
+_REPORTING_FROM = re.compile(r"(?<=.{2})发自[\u4e00-\u9fff]{2,6}$")
+
+
 def _strip_work_suffix(token: str) -> str:
+    token = _REPORTING_FROM.sub("", token)
     for suffix in _WORK_SUFFIXES:
         if token.endswith(suffix) and len(token) - len(suffix) >= 2:
             return token[: -len(suffix)]
@@ -296,9 +300,15 @@ def _author_tokens(text: str) -> list[str]:
     return tokens
 
 
+_HANDLE = re.compile(r"^[a-z][a-z0-9_.-]{2,29}$")
+
+
 def _latin_name(token: str) -> str | None:
+    """A latin-script name (``John Smith``) or a forum/blog handle (``duscha``)."""
     name = token.strip(".-'")
     words = name.split()
+    if len(words) == 1 and _HANDLE.match(name) and name not in _LATIN_STOP:
+        return name
     if not words or len(name) > 60 or not words[0][0].isupper():
         return None
     if len(words) == 1 and (len(name) < 2 or name.isupper()):
