@@ -58,7 +58,7 @@ def assess(
     """The run's verdict from its stats and the coverage of its exported records."""
     verdict = Verdict()
     reason = stats.get("finish_reason", "finished")
-    if reason != "finished":
+    if reason != "finished" and not reason.startswith("closespider_"):
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
     if stats.get("newscrawl/feed_store_failed", 0) or stats.get("log_count/CRITICAL", 0):
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")

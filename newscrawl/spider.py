@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response
 
 from newscrawl.archive.middleware import ARCHIVE_META, FETCHED_AT_META, replayed_start_urls
@@ -225,7 +226,8 @@ class PortalSpider(scrapy.Spider):
         yield from self._continue_article(state)
 
     def article_failed(self, failure: Any) -> None:
-        if failure.check(IgnoreRequest):
+        """Count a failed article; requests filtered on purpose (robots.txt) are not failures."""
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.info("Article not fetched: %s (%s)", failure.request.url, failure.value)
             self._count("articles_ignored")
             return

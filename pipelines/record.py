@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 
 from newscrawl.items import ArticlePages
@@ -47,7 +46,4 @@ class ArticleRecordPipeline:
         if stats is not None:
             for warning in record["warnings"]:
                 stats.inc_value(f"newscrawl/warnings/{warning}")
-            for field_name in ("title", "published_date", "source", "body"):
-                if ItemAdapter(record).get(field_name):
-                    stats.inc_value(f"newscrawl/field/{field_name}")
         return record

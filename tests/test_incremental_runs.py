@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.monitor import EXIT_NO_ARTICLES
+from newscrawl.monitor import EXIT_ERROR_RATE, EXIT_LOW_COVERAGE, EXIT_NO_ARTICLES
 from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
 from newscrawl.replica.server import DEFAULT_ROOT
 from newscrawl.state import StateStore
@@ -251,3 +251,47 @@ def test_list_pages_turning_empty_fail_the_run(portal, tmp_path) -> None:
     data = json.loads(manifest.read_text(encoding="utf-8"))
     assert data["exit_code"] == EXIT_NO_ARTICLES and not data["healthy"]
     assert any("held no article links" in r for r in data["reasons"])
+
+
+def test_many_failed_article_fetches_fail_the_run(portal, tmp_path) -> None:
+    gone = [p for p in ALL_ARTICLES if p.startswith("/www/")]
+    for path in gone:
+        (portal.site / path.lstrip("/")).unlink()
+    result = _crawl(portal, tmp_path, "run")
+    assert result.returncode == EXIT_ERROR_RATE, result.log[-2000:]
+    assert result.stats["newscrawl/articles_failed"] == len(gone)
+    manifest = json.loads(sorted((tmp_path / "output").glob("*.manifest.json"))[-1].read_text())
+    assert manifest["counts"]["articles_failed"] == len(gone)
+    assert any(reason.startswith("error rate") for reason in manifest["reasons"])
+    assert any("404" in error for error in manifest["errors"])
+
+
+def test_low_field_coverage_fails_the_run(portal, tmp_path) -> None:
+    for file in portal.site.rglob("t20*.htm*"):
+        if file.suffix in (".htm", ".html"):
+            raw = file.read_bytes()
+            encoding = "utf-8" if b'charset="utf-8"' in raw.lower() else "gb18030"
+            text = raw.decode(encoding).replace("来源", "出品")
+            file.write_bytes(text.encode(encoding))
+    result = _crawl(portal, tmp_path, "run")
+    assert result.returncode == EXIT_LOW_COVERAGE, result.log[-2000:]
+    manifest = json.loads(sorted((tmp_path / "output").glob("*.manifest.json"))[-1].read_text())
+    assert manifest["field_coverage"]["source"] < 0.8
+    assert manifest["field_coverage"]["title"] == 1.0
+    assert "field source is filled in" in result.log
+
+
+def test_an_interrupted_run_says_so_and_keeps_what_it_exported(portal, tmp_path) -> None:
+    portal.clear_requests()
+    proc = _spawn_crawl(portal, tmp_path, "interrupted")
+    _wait_for_articles(portal, 6)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert "run did not finish normally: shutdown" in err
+    exported = _paths(_exported(tmp_path))
+    assert exported and set(exported.values()) == {1}
+    rerun = _crawl(portal, tmp_path, "rerun")
+    assert rerun.returncode == 0
+    counts = _paths(_exported(tmp_path))
+    assert counts.keys() == ALL_ARTICLES and set(counts.values()) == {1}
