@@ -13,8 +13,8 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.middleware import ARCHIVE_META, FETCHED_AT_META, replayed_start_urls
 from newscrawl.encoding import decode_html
