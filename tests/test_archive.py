@@ -57,6 +57,10 @@ def test_every_response_is_archived_and_verifiable(archived_crawl) -> None:
     assert len(archives) == 1
     check = subprocess.run([_warcio(), "check", "-v", str(archives[0])], capture_output=True)
     assert check.returncode == 0, check.stdout.decode()[-2000:]
+    index = subprocess.run([_warcio(), "index", str(archives[0])], capture_output=True, text=True)
+    assert index.returncode == 0
+    indexed = [json.loads(line) for line in index.stdout.splitlines()]
+    assert sum(entry["warc-type"] == "response" for entry in indexed) == len(crawl.requested)
     responses, requests, kinds = {}, 0, set()
     with archives[0].open("rb") as fh:
         for record in ArchiveIterator(fh):
