@@ -213,6 +213,8 @@ class TrsPager:
 
 def find_trs_pager(html: str) -> TrsPager | None:
     """The TRS pager call in a page's scripts (``PAGE_COUNT`` alone gives the count)."""
+    if "createPageHTML" not in html and "PAGE_COUNT" not in html:
+        return None
     match = _TRS_PAGER.search(html)
     if match:
         count, index, name, ext = match.groups()

@@ -11,8 +11,10 @@ is taken from the generic extractor, flagged ``fallback_extractor``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -38,6 +40,7 @@ _LABEL_VALUE = {
 }
 _LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
 _CONTINUATION = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,3})(?P<ext>\.[a-z]+)$")
+_CONTINUATION_HREF = re.compile(r"_\d{1,3}\.[a-z]+(?:[?#].*)?$")
 _MIN_BODY_CHARS = 20
 
 #: Fields whose absence sends the page through the generic extractor.
@@ -86,15 +89,14 @@ def compile_selector(selector: str) -> etree.XPath:
     return etree.XPath(selector)
 
 
-def _texts(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...]) -> list[str]:
-    texts = []
+def _texts(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...]) -> Iterator[str]:
+    """Non-empty texts the selectors find, in selector order (evaluated lazily)."""
     for xpath in paths:
         for found in xpath(tree):
             text = found if isinstance(found, str) else element_text(found)
             text = text.strip()
             if text:
-                texts.append(text)
-    return texts
+                yield text
 
 
 def _first_element(
@@ -130,17 +132,16 @@ class ArticlePage:
     def title(self) -> str | None:
         if self.headline_element is not None:
             return element_text(self.headline_element)
-        texts = _texts(self.tree, self.selectors.compiled["title"])
-        return texts[0] if texts else None
+        return next(_texts(self.tree, self.selectors.compiled["title"]), None)
 
     # -- date, source, author --------------------------------------------------
 
     @cached_property
     def meta_texts(self) -> list[str]:
-        return _texts(self.tree, self.selectors.compiled["meta"])
+        return list(_texts(self.tree, self.selectors.compiled["meta"]))
 
     def published_raw(self) -> str | None:
-        for text in _texts(self.tree, self.selectors.compiled["date"]) + self.meta_texts:
+        for text in chain(_texts(self.tree, self.selectors.compiled["date"]), self.meta_texts):
             found = parse_date_text(text)
             if found:
                 return found[2].strip()
@@ -217,7 +218,10 @@ class ArticlePage:
             for number in range(1, pager.count):
                 pages[number] = urljoin(self.url, f"{stem}_{number}{ext}")
         for a in self.tree.iter("a"):
-            target = urljoin(self.url, (a.get("href") or "").strip())
+            href = (a.get("href") or "").strip()
+            if "_" not in href or not _CONTINUATION_HREF.search(href):
+                continue
+            target = urljoin(self.url, href)
             found = _CONTINUATION.match(urlsplit(target).path.rsplit("/", 1)[-1])
             if found and found["stem"] == stem and found["ext"] == ext:
                 number = int(found["n"])

@@ -65,10 +65,29 @@ _GLOSS_RE = re.compile(
 )
 
 _QUESTION_PARTICLES = "吗嗎呢吧啊呀么麼嘛哪谁誰啥"
-_QMARK_RE = re.compile(
-    rf"(?<![{_QUESTION_PARTICLES}])(?<=[{CJK_CHARS}])[?？]{{2,}}(?=[{CJK_CHARS}])"
-    rf"|(?<![{_QUESTION_PARTICLES}?？])\?{{2,}}(?=[{CJK_CHARS}])"
-)
+_QMARK_RUN_RE = re.compile(r"[?？]{2,}")
+_CJK_CHAR_RE = re.compile(f"[{CJK_CHARS}]")
+
+
+def _garbled_question_marks(text: str) -> bool:
+    """A ``??`` run inside Chinese text that is not a real (doubled) question mark.
+
+    It must be followed by a Chinese character and not follow a question
+    particle (吗, 呢 …); a run of full-width ``？`` counts only between
+    Chinese characters.
+    """
+    for match in _QMARK_RUN_RE.finditer(text):
+        end, start = match.end(), match.start()
+        if end >= len(text) or not _CJK_CHAR_RE.match(text[end]):
+            continue
+        before = text[start - 1] if start else ""
+        if before and before in _QUESTION_PARTICLES:
+            continue
+        if set(match.group()) == {"?"} or (before and _CJK_CHAR_RE.match(before)):
+            return True
+    return False
+
+
 #: Continuation bytes 0x80-0xBF of UTF-8 as Latin-1 or cp1252 shows them.
 _CONT = "\u0080-\u00bf€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ"
 _LATIN1_RE = re.compile(
@@ -77,6 +96,9 @@ _LATIN1_RE = re.compile(
     rf"|(?:[ÂÃ][{_CONT}]){{2,}}"  # the same, encoded twice
     r"|锟斤拷|錕斤拷"  # U+FFFD pairs read as GBK
 )
+#: Every match of the pattern above starts with one of these characters; checking
+#: for them first keeps the full pattern off the (usual) pages that have none.
+_LATIN1_LEAD_RE = re.compile("[\u00c2-\u00ef锟錕]")
 _NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]{3,}")
 _CJK_RE = re.compile(f"[{CJK_CHARS}]")
 
@@ -129,10 +151,12 @@ def has_mojibake(text: str) -> bool:
     """True when the text shows signs of a wrong decoding (U+FFFD, ``??`` in Chinese, ``å¤§``…)."""
     if "\ufffd" in text:
         return True
-    if ("?" in text or "？" in text) and _QMARK_RE.search(text):
+    if ("??" in text or "？" in text) and _garbled_question_marks(text):
         return True
     if text.isascii():
         return False
-    if _LATIN1_RE.search(text):
+    if _LATIN1_LEAD_RE.search(text) and _LATIN1_RE.search(text):
         return True
+    if not _GBK_LEAD_RE.search(text):
+        return False
     return any(_utf8_read_as_gbk(m.group()) for m in _NON_ASCII_RUN_RE.finditer(text))
