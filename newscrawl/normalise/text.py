@@ -116,10 +116,17 @@ def _gbk_lead_chars() -> str:
 
 
 _GBK_LEAD_RE = re.compile(f"[{_gbk_lead_chars()}]")
+_MIN_GBK_LEADS = 3
+_SHORT_TEXT = 200
 
 
 def clean_text(text: str) -> str:
     """Remove invisible/control characters and U+FFFD, collapse whitespace to one space, strip."""
+    if text.isprintable() and "\ufffd" not in text:
+        # No control, format or separator character but the ASCII space (the usual case).
+        if "  " not in text:
+            return text.strip()
+        return _WS_RE.sub(" ", text).strip()
     text = _REMOVE_RE.sub("", text)
     return _WS_RE.sub(" ", text).strip()
 
@@ -157,6 +164,11 @@ def has_mojibake(text: str) -> bool:
         return False
     if _LATIN1_LEAD_RE.search(text) and _LATIN1_RE.search(text):
         return True
+    # UTF-8 read as GBK turns every character into one of these lead characters;
+    # ordinary text holds a few at most, so the exact per-run test runs only
+    # when they are frequent.
+    if len(text) > _SHORT_TEXT and len(_GBK_LEAD_RE.findall(text, 0, 20000)) < _MIN_GBK_LEADS:
+        return False
     if not _GBK_LEAD_RE.search(text):
         return False
     return any(_utf8_read_as_gbk(m.group()) for m in _NON_ASCII_RUN_RE.finditer(text))
