@@ -30,9 +30,8 @@ RETRY_TIMES = 3
 
 # Export: one UTF-8 JSON line per article, non-ASCII written as is; files are
 # written under a temporary name and renamed into place when the run ends.
-FEEDS = {
-    "output/%(name)s/%(time)s.jsonl": {"format": "jsonlines", "encoding": "utf-8"},
-}
+# Used when no feed is configured (-o/-O or FEEDS replace it, not add to it).
+NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {
     "": "newscrawl.feeds.AtomicFileFeedStorage",

@@ -103,6 +103,20 @@ class PortalSpider(scrapy.Spider):
         self.allowed_domains = crawl_scope(self.profile, self.start_urls)
 
     @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        """Export to ``NEWSCRAWL_DEFAULT_FEED`` unless -o/-O or FEEDS name a destination.
+
+        Scrapy merges FEEDS from the command line into the project's, so the
+        default destination cannot live in FEEDS itself.
+        """
+        super().update_settings(settings)
+        default = settings.get("NEWSCRAWL_DEFAULT_FEED")
+        if default and not settings.getdict("FEEDS"):
+            settings.set(
+                "FEEDS", {default: {"format": "jsonlines", "encoding": "utf-8"}}, priority="spider"
+            )
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         configured = crawler.settings.getlist("NEWSCRAWL_START_URLS") or replayed_start_urls(

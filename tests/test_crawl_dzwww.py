@@ -154,6 +154,19 @@ def test_bad_spider_arguments_fail_clearly(tmp_path, argument: str, message: str
     assert message in result.log
 
 
+def test_explicit_output_replaces_the_default_feed(replica, tmp_path) -> None:
+    result = run_crawl(
+        tmp_path,
+        "-a",
+        _start_urls(replica, ["edu/xxdt/zyyx/"]),
+        server=replica,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0
+    assert len(result.records) == len(LISTS["channels"]["/edu/xxdt/zyyx/"])
+    assert not (tmp_path / "output").exists()
+
+
 def test_default_feed_location(replica, tmp_path) -> None:
     result = run_crawl(
         tmp_path,
