@@ -38,8 +38,8 @@ _MAX_CREDIT_BLOCK_CHARS = 200
 
 _INLINE_TAGS = frozenset(("a", "span", "strong", "b", "font", "em", "label", "i"))
 _CREDIT_CANDIDATES = etree.XPath(
-    "//body//*[contains(text(),'编') or contains(text(),'审') or contains(text(),'校对') "
-    "or contains(text(),'监制')]"
+    "/html/body/descendant::*[text()[1][contains(., '编') or contains(., '审') "
+    "or contains(., '校对') or contains(., '监制')]]"
 )
 
 _BREADCRUMB_HOME = re.compile(r"^(首页|网站首页|.{0,6}首页|您的位置|当前位置|您现在的位置|位置)")
