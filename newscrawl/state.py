@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+_PENDING_BATCH = 500
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     run_id TEXT PRIMARY KEY,
@@ -82,6 +84,7 @@ class StateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        self._pending: list[tuple[Any, ...]] = []
 
     def close(self) -> None:
         self.db.close()
@@ -111,6 +114,7 @@ class StateStore:
 
     def mark_committing(self, run_id: str, data_file: str) -> None:
         """A data file of the run is about to be renamed into place."""
+        self.flush_pending()
         row = self.db.execute("SELECT data_file FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         files = [f for f in ((row[0] if row else "") or "").split(",") if f]
         files.append(data_file)
@@ -168,10 +172,13 @@ class StateStore:
         )
 
     def add_pending(self, run_id: str, record: dict[str, Any]) -> None:
-        """Remember an exported record until its data file is committed."""
-        self.db.execute(
-            "INSERT OR REPLACE INTO pending (run_id, url, id, content_hash, version, "
-            "published_date, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        """Remember an exported record until its data file is committed.
+
+        Rows are written in batches: they only have to be on disk before the
+        data file is renamed (:meth:`mark_committing`), and a run killed earlier
+        drops them anyway.
+        """
+        self._pending.append(
             (
                 run_id,
                 record["url"],
@@ -180,11 +187,27 @@ class StateStore:
                 record.get("version", 1),
                 record.get("published_date"),
                 utc_now().isoformat(),
-            ),
+            )
         )
+        if len(self._pending) >= _PENDING_BATCH:
+            self.flush_pending()
+
+    def flush_pending(self) -> None:
+        """Write the buffered pending rows in one transaction."""
+        if not self._pending:
+            return
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pending (run_id, url, id, content_hash, version, "
+                "published_date, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self._pending,
+            )
+        self._pending.clear()
 
     def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
         """The run's data file is in place: its pending articles become known."""
+        self.flush_pending()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             count = self.db.execute(
