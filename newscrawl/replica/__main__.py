@@ -9,11 +9,9 @@ serves until SIGTERM or SIGINT.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 
-from newscrawl.replica.server import ReplicaServer
+from newscrawl.replica.server import ReplicaServer, serve_until_signalled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,27 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", default=None, help="append each request path to this file")
     args = parser.parse_args(argv)
 
-    stop = threading.Event()
-
-    def _on_signal(signum: int, frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
-
     server = ReplicaServer(args.root, host=args.host, port=args.port, request_log=args.log)
-    try:
-        server.start()
-    except (OSError, FileNotFoundError) as exc:
-        print(f"replica: cannot start: {exc}", file=sys.stderr)
-        return 1
-    print(f"REPLICA {server.url}", flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.stop()
-    return 0
+    return serve_until_signalled(server, ["REPLICA {url}"], "replica")
 
 
 if __name__ == "__main__":

@@ -26,13 +26,24 @@ import json
 import mimetypes
 import os
 import posixpath
+import signal
+import sys
 import threading
+from collections import Counter
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import IO, Self
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["DEFAULT_ROOT", "INDEX_NAMES", "SIDECAR_SUFFIX", "ReplicaServer"]
+__all__ = [
+    "DEFAULT_ROOT",
+    "INDEX_NAMES",
+    "SIDECAR_SUFFIX",
+    "LocalHTTPServer",
+    "ReplicaServer",
+    "serve_until_signalled",
+]
 
 #: The packaged fixture site.
 DEFAULT_ROOT = Path(__file__).parent / "site"
@@ -67,6 +78,9 @@ _NOT_FOUND_BODY = (
 )
 
 
+_NOT_FOUND_HEADERS = {"Content-Type": "text/html; charset=utf-8"}
+
+
 def _content_type(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in _CONTENT_TYPES:
@@ -75,9 +89,12 @@ def _content_type(path: Path) -> str:
     return guessed or "application/octet-stream"
 
 
+Response = tuple[int, dict[str, str], bytes]
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
-    server_version = "ReplicaHTTP/1.0"
+    protocol_version = "HTTP/1.1"
     sys_version = ""
 
     def do_GET(self) -> None:
@@ -87,41 +104,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve(send_body=False)
 
     def log_message(self, format: str, *args: object) -> None:
-        """Stay quiet: requests are recorded by the ReplicaServer instead."""
-
-    # -- internals -------------------------------------------------------------
+        """Stay quiet: requests are recorded by the server object instead."""
 
     def _serve(self, send_body: bool) -> None:
-        replica = self.server.replica
-        replica._record(self.path)
-        target = replica.resolve(self.path)
-        if isinstance(target, str):  # a redirect location
-            self._send(HTTPStatus.MOVED_PERMANENTLY, b"", {"Location": target}, send_body)
-            return
-        if target is None:
-            self._not_found(send_body)
-            return
-        try:
-            body = target.read_bytes()
-        except OSError:
-            self._not_found(send_body)
-            return
-        headers = {"Content-Type": _content_type(target)}
-        headers.update(replica.sidecar_headers(target))
-        self._send(HTTPStatus.OK, body, headers, send_body)
-
-    def _not_found(self, send_body: bool) -> None:
-        headers = {"Content-Type": "text/html; charset=utf-8"}
-        self._send(HTTPStatus.NOT_FOUND, _NOT_FOUND_BODY, headers, send_body)
-
-    def _send(
-        self, status: HTTPStatus, body: bytes, headers: dict[str, str], send_body: bool
-    ) -> None:
+        owner = self.server.owner
+        status, headers, body = owner.respond(self.path)
+        owner.record(self.path, status)
         self.send_response(status)
-        lowered = {name.lower() for name in headers}
         for name, value in headers.items():
             self.send_header(name, value)
-        if "content-length" not in lowered:
+        if "content-length" not in {name.lower() for name in headers}:
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if send_body and body:
@@ -131,53 +123,64 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], replica: ReplicaServer) -> None:
-        self.replica = replica
+    def __init__(self, address: tuple[str, int], owner: LocalHTTPServer) -> None:
+        self.owner = owner
+        self.server_version = owner.server_version
         super().__init__(address, _Handler)
 
 
-class ReplicaServer:
-    """Serve a replica site over HTTP from a daemon thread.
+class LocalHTTPServer:
+    """An HTTP server on this machine, served from a daemon thread.
 
-    >>> with ReplicaServer() as srv:          # doctest: +SKIP
-    ...     urllib.request.urlopen(srv.url + "robots.txt")
-
-    ``requests`` lists the raw request paths (as sent, query included) in the
-    order they arrived; ``clear_requests()`` empties it.
+    Subclasses say how a request path is answered (:meth:`respond`). Every
+    request is recorded: ``requests`` lists the raw paths (query included) in
+    arrival order, ``statuses`` counts responses by status code, and a
+    ``request_log`` file, when given, gets one path per line.
     """
+
+    server_version = "LocalHTTP/1.0"
 
     def __init__(
         self,
-        root: str | os.PathLike[str] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
         *,
         request_log: str | os.PathLike[str] | None = None,
     ) -> None:
-        self.root = Path(root) if root is not None else DEFAULT_ROOT
         self.host = host
         self.port = port
         self.request_log = Path(request_log) if request_log is not None else None
         self.requests: list[str] = []
+        self.statuses: Counter[int] = Counter()
         self._lock = threading.Lock()
+        self._log: IO[str] | None = None
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
+    def respond(self, raw_path: str) -> Response:
+        """(status, headers, body) for a GET of ``raw_path``."""
+        raise NotImplementedError
+
+    def check_ready(self) -> None:
+        """Raise when the server cannot serve (called by :meth:`start`)."""
+
     # -- lifecycle -------------------------------------------------------------
 
-    def start(self) -> ReplicaServer:
+    def start(self) -> Self:
         """Bind and serve in a daemon thread; returns ``self``."""
         if self._httpd is not None:
             return self
-        if not self.root.is_dir():
-            raise FileNotFoundError(f"replica root is not a directory: {self.root}")
+        self.check_ready()
         self._httpd = _Server((self.host, self.port), self)
         self.port = self._httpd.server_address[1]
+        if self.request_log is not None:
+            self._log = self.request_log.open("a", encoding="utf-8")
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
             kwargs={"poll_interval": 0.1},
-            name=f"replica-{self.port}",
+            name=f"{type(self).__name__}-{self.port}",
             daemon=True,
         )
         self._thread.start()
@@ -187,14 +190,16 @@ class ReplicaServer:
         """Stop serving and release the port (safe to call twice)."""
         httpd, thread = self._httpd, self._thread
         self._httpd = self._thread = None
-        if httpd is None:
-            return
-        httpd.shutdown()
-        httpd.server_close()
+        if httpd is not None:
+            httpd.shutdown()
+            httpd.server_close()
         if thread is not None:
             thread.join(timeout=5)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
 
-    def __enter__(self) -> ReplicaServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -213,15 +218,81 @@ class ReplicaServer:
     # -- request log -----------------------------------------------------------
 
     def clear_requests(self) -> None:
+        """Forget the requests recorded so far."""
         with self._lock:
             self.requests.clear()
+            self.statuses.clear()
 
-    def _record(self, path: str) -> None:
+    def record(self, path: str, status: int) -> None:
         with self._lock:
             self.requests.append(path)
-            if self.request_log is not None:
-                with self.request_log.open("a", encoding="utf-8") as fh:
-                    fh.write(path + "\n")
+            self.statuses[status] += 1
+            if self._log is not None:
+                self._log.write(path + "\n")
+                self._log.flush()
+
+
+def serve_until_signalled(server: LocalHTTPServer, banner: list[str], name: str) -> int:
+    """Start ``server``, print ``banner`` lines, serve until SIGTERM/SIGINT; exit code."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        server.start()
+    except OSError as exc:
+        print(f"{name}: cannot start: {exc}", file=sys.stderr)
+        return 1
+    for line in banner:
+        print(line.format(url=server.url), flush=True)
+    try:
+        while not stop.wait(0.2):
+            pass
+    finally:
+        server.stop()
+    return 0
+
+
+class ReplicaServer(LocalHTTPServer):
+    """Serve a replica site (a directory of fixture pages) over HTTP.
+
+    >>> with ReplicaServer() as srv:          # doctest: +SKIP
+    ...     urllib.request.urlopen(srv.url + "robots.txt")
+    """
+
+    server_version = "ReplicaHTTP/1.0"
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | None = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        request_log: str | os.PathLike[str] | None = None,
+    ) -> None:
+        super().__init__(host, port, request_log=request_log)
+        self.root = Path(root) if root is not None else DEFAULT_ROOT
+
+    def check_ready(self) -> None:
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"replica root is not a directory: {self.root}")
+
+    def respond(self, raw_path: str) -> Response:
+        target = self.resolve(raw_path)
+        if isinstance(target, str):  # a redirect location
+            return HTTPStatus.MOVED_PERMANENTLY, {"Location": target}, b""
+        try:
+            body = target.read_bytes() if target is not None else None
+        except OSError:
+            body = None
+        if target is None or body is None:
+            return (
+                HTTPStatus.NOT_FOUND,
+                {"Content-Type": "text/html; charset=utf-8"},
+                _NOT_FOUND_BODY,
+            )
+        headers = {"Content-Type": _content_type(target)}
+        headers.update(self.sidecar_headers(target))
+        return HTTPStatus.OK, headers, body
 
     # -- file mapping ----------------------------------------------------------
 

@@ -27,15 +27,12 @@ import argparse
 import datetime as dt
 import random
 import re
-import signal
 import sys
-import threading
-from collections import Counter
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO
 from urllib.parse import unquote, urlsplit
+
+from newscrawl.replica.server import LocalHTTPServer, serve_until_signalled
 
 __all__ = [
     "DEFAULT_CHANNELS",
@@ -726,50 +723,10 @@ class SyntheticPortal:
 # -- the server ----------------------------------------------------------------------
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
+class SyntheticServer(LocalHTTPServer):
+    """Serve a :class:`SyntheticPortal` over HTTP (see :class:`LocalHTTPServer`)."""
+
     server_version = "SyntheticHTTP/1.0"
-    sys_version = ""
-
-    def do_GET(self) -> None:
-        self._serve(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._serve(send_body=False)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Stay quiet: requests are recorded by the SyntheticServer instead."""
-
-    def _serve(self, send_body: bool) -> None:
-        owner = self.server.owner
-        status, headers, body = owner.portal.render(self.path)
-        owner._record(self.path, status)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body and body:
-            self.wfile.write(body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def __init__(self, address: tuple[str, int], owner: SyntheticServer) -> None:
-        self.owner = owner
-        super().__init__(address, _Handler)
-
-
-class SyntheticServer:
-    """Serve a :class:`SyntheticPortal` over HTTP from a daemon thread.
-
-    ``requests`` lists the raw request paths in arrival order, ``statuses``
-    counts responses by status code; ``clear_requests()`` empties both.
-    """
 
     def __init__(
         self,
@@ -779,71 +736,11 @@ class SyntheticServer:
         *,
         request_log: str | Path | None = None,
     ) -> None:
+        super().__init__(host, port, request_log=request_log)
         self.portal = portal
-        self.host = host
-        self.port = port
-        self.request_log = Path(request_log) if request_log is not None else None
-        self.requests: list[str] = []
-        self.statuses: Counter[int] = Counter()
-        self._lock = threading.Lock()
-        self._log: IO[str] | None = None
-        self._httpd: _Server | None = None
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> SyntheticServer:
-        """Bind and serve in a daemon thread; returns ``self``."""
-        if self._httpd is not None:
-            return self
-        if self.request_log is not None:
-            self._log = self.request_log.open("a", encoding="utf-8")
-        self._httpd = _Server((self.host, self.port), self)
-        self.port = self._httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.1},
-            name=f"synthetic-{self.port}",
-            daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and release the port (safe to call twice)."""
-        httpd, thread = self._httpd, self._thread
-        self._httpd = self._thread = None
-        if httpd is not None:
-            httpd.shutdown()
-            httpd.server_close()
-        if thread is not None:
-            thread.join(timeout=5)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def __enter__(self) -> SyntheticServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Base URL with a trailing slash, e.g. ``http://127.0.0.1:8123/``."""
-        return f"http://{self.host}:{self.port}/"
-
-    def clear_requests(self) -> None:
-        """Forget the requests recorded so far."""
-        with self._lock:
-            self.requests.clear()
-            self.statuses.clear()
-
-    def _record(self, path: str, status: int) -> None:
-        with self._lock:
-            self.requests.append(path)
-            self.statuses[status] += 1
-            if self._log is not None:
-                self._log.write(path + "\n")
-                self._log.flush()
+    def respond(self, raw_path: str) -> tuple[int, dict[str, str], bytes]:
+        return self.portal.render(raw_path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -859,25 +756,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log", default=None, help="append each request path to this file")
     args = parser.parse_args(argv)
 
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
     portal = SyntheticPortal(args.articles, args.seed)
     server = SyntheticServer(portal, host=args.host, port=args.port, request_log=args.log)
-    try:
-        server.start()
-    except OSError as exc:
-        print(f"synthetic: cannot start: {exc}", file=sys.stderr)
-        return 1
-    print(f"SYNTHETIC {server.url}", flush=True)
-    for path in portal.channel_paths():
-        print(f"channel {server.url}{path.lstrip('/')}", flush=True)
-    try:
-        while not stop.wait(0.2):
-            pass
-    finally:
-        server.stop()
-    return 0
+    banner = ["SYNTHETIC {url}"] + [
+        f"channel {{url}}{p.lstrip('/')}" for p in portal.channel_paths()
+    ]
+    return serve_until_signalled(server, banner, "synthetic")
 
 
 if __name__ == "__main__":
