@@ -36,7 +36,6 @@ def full_crawl(replica, tmp_path_factory):
         "-a",
         _start_urls(replica),
         server=replica,
-        settings={"NEWSCRAWL_STATE_DIR": str(tmp / "state")},
     )
 
 
@@ -94,16 +93,14 @@ def test_no_off_site_request_and_robots_obeyed(full_crawl) -> None:
     assert stats.get("newscrawl/articles_ignored", 0) == 1
 
 
-def test_max_pages_limits_list_pagination(replica, tmp_path) -> None:
-    result = run_crawl(
-        tmp_path,
-        "-a",
-        _start_urls(replica, ["sd/sdnews/"]),
-        "-a",
-        "max_pages=1",
-        server=replica,
-        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
+def _crawl_sdnews(replica, tmp_path, argument: str):
+    return run_crawl(
+        tmp_path, "-a", _start_urls(replica, ["sd/sdnews/"]), "-a", argument, server=replica
     )
+
+
+def test_max_pages_limits_list_pagination(replica, tmp_path) -> None:
+    result = _crawl_sdnews(replica, tmp_path, "max_pages=1")
     assert result.returncode == 0
     first_page = {item[0] for item in LISTS["list_pages"]["/sd/sdnews/"][0]["items"]}
     first_page.discard(LISTS["robots_disallowed"])
@@ -112,15 +109,7 @@ def test_max_pages_limits_list_pagination(replica, tmp_path) -> None:
 
 
 def test_since_stops_pagination_at_older_pages(replica, tmp_path) -> None:
-    result = run_crawl(
-        tmp_path,
-        "-a",
-        _start_urls(replica, ["sd/sdnews/"]),
-        "-a",
-        "since=2024-01-01",
-        server=replica,
-        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
-    )
+    result = _crawl_sdnews(replica, tmp_path, "since=2024-01-01")
     assert result.returncode == 0
     dates = [r["published_date"] for r in result.records]
     assert dates and all(d >= "2024-01-01" for d in dates)
@@ -135,7 +124,6 @@ def test_article_url_as_start_url(replica, tmp_path) -> None:
         "-a",
         f"start_urls={replica.url}{path}",
         server=replica,
-        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
     )
     assert [r["page_count"] for r in result.records] == [3]
 
@@ -175,7 +163,6 @@ def test_default_feed_location(replica, tmp_path) -> None:
         server=replica,
         feed=False,
         cwd=tmp_path,
-        settings={"NEWSCRAWL_STATE_DIR": str(tmp_path / "state")},
     )
     assert result.returncode == 0
     files = sorted(Path(tmp_path, "output", "dzwww").glob("*.jsonl"))
