@@ -230,16 +230,6 @@ class StateStore:
             )
         return count
 
-    def known_count(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
-
-    def reset(self) -> None:
-        """Forget every article and run."""
-        with self.db:
-            self.db.execute("BEGIN IMMEDIATE")
-            for table in ("articles", "pending", "runs"):
-                self.db.execute(f"DELETE FROM {table}")
-
 
 _STORES: WeakKeyDictionary[Any, StateStore] = WeakKeyDictionary()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -204,12 +203,3 @@ def body_lines(container: lxml.html.HtmlElement, base_url: str) -> list[Line]:
         builder.walk(child, root_style)
     builder.flush()
     return builder.lines
-
-
-def iter_links(tree: lxml.html.HtmlElement, base_url: str) -> Iterator[tuple[str, str]]:
-    """(absolute URL, link text) of every ``<a href>`` in the tree."""
-    for a in tree.iter("a"):
-        href = (a.get("href") or "").strip()
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
-            continue
-        yield urljoin(base_url, href), element_text(a)
