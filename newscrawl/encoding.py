@@ -129,16 +129,23 @@ def _strict(body: bytes, codec: str) -> str | None:
 _SAMPLE = 6000
 
 
-def _clean(text: str) -> bool:
+def _clean(text: str, codec: str, body: bytes) -> bool:
     """No replacement character, and no mojibake in samples from the start and the middle.
 
     A wrong charset garbles the whole page, so samples decide as well as the
-    whole text would, at a fraction of the cost on large pages.
+    whole text would, at a fraction of the cost on large pages. Text decoded
+    as strict UTF-8 cannot be UTF-8 read as GBK, and shows UTF-8 read as
+    Latin-1 only with characters U+00C2-U+00EF (UTF-8 lead byte C3) or with
+    锟/錕: a byte search rules that out faster than a scan of the text.
     """
     if "\ufffd" in text:
         return False
     middle = len(text) // 2
-    return not has_mojibake(text[:_SAMPLE] + "\n" + text[middle : middle + _SAMPLE])
+    sample = text[:_SAMPLE] + "\n" + text[middle : middle + _SAMPLE]
+    if codec != "utf-8":
+        return not has_mojibake(sample)
+    latin1 = b"\xc3" in body or "锟" in sample or "錕" in sample
+    return not has_mojibake(sample, utf8_as_gbk=False, utf8_as_latin1=latin1)
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> DecodedPage:
@@ -189,7 +196,7 @@ def _decode(body: bytes, content_type: str | None) -> DecodedPage:
             continue
         if first_usable is None:
             first_usable = (codec, text)
-        clean = _clean(text)
+        clean = _clean(text, codec, body)
         # Bytes that are valid UTF-8 are UTF-8: no other codec would read them better,
         # so garbled text in them is the page's own (reported, not "fixed").
         if clean or codec == "utf-8":

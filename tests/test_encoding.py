@@ -267,3 +267,18 @@ def test_round_trip_whatever_the_declaration(
     result = decode_html(html.encode(actual), content_type)
     assert result.text == html
     assert "mojibake" not in result.warnings
+
+
+def test_utf8_page_with_text_read_as_latin1_is_reported() -> None:
+    garbled = "大众网".encode().decode("latin-1")  # 'å¤§ä¼\x97ç½\x91'
+    html = html5_page("utf-8", body=f"<p>{garbled}报道</p>")
+    result = decode_html(html.encode("utf-8"))
+    assert result.encoding == "utf-8"
+    assert result.warnings == ["mojibake"]
+
+
+def test_utf8_page_with_replacement_pairs_read_as_gbk_is_reported() -> None:
+    html = html5_page("utf-8", body="<p>正文锟斤拷锟斤拷</p>")
+    result = decode_html(html.encode("utf-8"))
+    assert result.encoding == "utf-8"
+    assert result.warnings == ["mojibake"]

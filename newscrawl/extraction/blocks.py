@@ -7,6 +7,7 @@ where it sits (after an image, before the headline, after the body).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
@@ -37,10 +38,24 @@ MAX_CAPTION_CHARS = 80
 _MAX_CREDIT_BLOCK_CHARS = 200
 
 _INLINE_TAGS = frozenset(("a", "span", "strong", "b", "font", "em", "label", "i"))
-_CREDIT_CANDIDATES = etree.XPath(
-    "/html/body/descendant::*[text()[1][contains(., '编') or contains(., '审') "
-    "or contains(., '校对') or contains(., '监制')]]"
-)
+#: Every credit line holds one of these.
+CREDIT_WORDS = ("编", "审", "校对", "监制")
+
+
+@functools.cache
+def _credit_candidates(words: tuple[str, ...]) -> etree.XPath:
+    """Elements whose first text holds one of the words."""
+    test = " or ".join(f"contains(., '{word}')" for word in words)
+    return etree.XPath(f"/html/body/descendant::*[text()[1][{test}]]")
+
+
+def _credit_words_in(source: str | None) -> tuple[str, ...]:
+    """The credit words the page source may hold: 编 and 审 (on nearly every page),
+    and 校对 / 监制 when the source has them (all of them when unsure)."""
+    if source is None or "&#" in source:
+        return CREDIT_WORDS
+    return tuple(word for word in CREDIT_WORDS if len(word) == 1 or word in source)
+
 
 _BREADCRUMB_HOME = re.compile(r"^(首页|网站首页|.{0,6}首页|您的位置|当前位置|您现在的位置|位置)")
 _BREADCRUMB_PREFIX = re.compile(
@@ -127,16 +142,20 @@ def _credit_lines_in(block: lxml.html.HtmlElement, base_url: str) -> list[str]:
     ]
 
 
-def find_credit_lines(tree: lxml.html.HtmlElement, base_url: str) -> list[str]:
+def find_credit_lines(
+    tree: lxml.html.HtmlElement, base_url: str, source: str | None = None
+) -> list[str]:
     """Every credit line on the page (责编/审签/责任编辑 …), wherever it is printed.
 
     A credit in an inline element (``<span>编辑：X</span>`` inside a date and
     source line) counts on its own; otherwise its enclosing block is read line
-    by line (``责编：X<br>审签：Y``).
+    by line (``责编：X<br>审签：Y``). Given the page source, only the credit
+    words it holds are looked for.
     """
+    words = _credit_words_in(source)
     found: list[str] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for el in _CREDIT_CANDIDATES(tree):
+    for el in _credit_candidates(words)(tree):
         if el in seen or any(anc in seen for anc in el.iterancestors()):
             continue
         lines = _credit_lines_in(el, base_url)
@@ -170,7 +189,8 @@ def find_breadcrumb(
     a home link or a "you are here" label, holds at least two links and uses
     ``>``-style separators.
     """
-    for el in tree.iter():
+    tags = ("a", headline.tag) if headline is not None else ("a",)
+    for el in tree.iter(*tags):
         if el is headline:
             break
         if el.tag != "a":

@@ -10,6 +10,16 @@ import lxml.html
 from lxml import etree
 
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
+# Every element as a plain HtmlElement: lxml.html's default lookup picks form
+# element classes in Python for each element touched, which nothing here needs.
+_PARSER.set_element_class_lookup(
+    etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 _WS = re.compile(r"\s+")
 _INDENT = re.compile(r"^[\s\u3000\u00a0]+")
 
@@ -40,13 +50,31 @@ def parse_html(text: str) -> lxml.html.HtmlElement:
     An XML declaration is dropped first: lxml refuses decoded text that names
     an encoding.
     """
+    return parse_document(text)[0]
+
+
+def parse_document(text: str) -> tuple[lxml.html.HtmlElement, frozenset[str]]:
+    """:func:`parse_html`, and the ids the page gives to more than one element."""
     text = _XML_DECLARATION.sub("", text, count=1)
-    if not text.strip():
+    if not text or text.isspace():
         text = "<html><body></body></html>"
     try:
-        return lxml.html.document_fromstring(text, parser=_PARSER)
+        tree = lxml.html.document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError):
-        return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER)
+        return lxml.html.document_fromstring("<html><body></body></html>", parser=_PARSER), _NONE
+    duplicates = _PARSER.error_log.filter_types(_ID_REDEFINED)
+    if not duplicates:
+        return tree, _NONE
+    return tree, frozenset(_redefined_id(entry.message) for entry in duplicates)
+
+
+_ID_REDEFINED = (etree.ErrorTypes.DTD_ID_REDEFINED,)
+_NONE: frozenset[str] = frozenset()
+
+
+def _redefined_id(message: str) -> str:
+    """The id in libxml2's ``ID x already defined`` message."""
+    return message.strip().removeprefix("ID ").removesuffix(" already defined")
 
 
 def drop_elements(tree: lxml.html.HtmlElement, tags: tuple[str, ...] = DROPPED_TAGS) -> None:
@@ -86,9 +114,15 @@ class _Style:
     caption_hint: bool = False
 
 
+#: Tags that change the style of their text without any attribute.
+_STYLING_TAGS = frozenset({"center", "small", "figcaption"}) | _STRONG_TAGS | _HEADING_TAGS
+
+
 def _style_of(el: lxml.html.HtmlElement, parent: _Style) -> _Style:
-    style = el.get("style") or ""
     tag = el.tag if isinstance(el.tag, str) else ""
+    if tag not in _STYLING_TAGS and not len(el.attrib):
+        return parent
+    style = el.get("style") or ""
     centred = parent.centred or tag == "center" or (el.get("align") or "").lower() == "center"
     centred = centred or bool(_CENTRED_STYLE.search(style))
     small = parent.small

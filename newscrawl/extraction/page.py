@@ -18,8 +18,6 @@ from itertools import chain
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
-from cssselect import HTMLTranslator
-from lxml import etree
 
 from newscrawl.extraction.blocks import (
     BodyParts,
@@ -30,7 +28,14 @@ from newscrawl.extraction.blocks import (
     split_body,
 )
 from newscrawl.extraction.fields import PageFields
-from newscrawl.extraction.html import body_lines, drop_elements, element_text, parse_html
+from newscrawl.extraction.html import (
+    body_lines,
+    drop_elements,
+    element_text,
+    parse_document,
+    parse_html,
+)
+from newscrawl.extraction.selectors import PageIndex, Selector, compile_selector
 from newscrawl.normalise.dates import parse_date_text
 
 _LABELS = r"来源|作者|编辑|责任编辑|责编|时间|发布时间|日期|点击|浏览|字号|记者|通讯员|稿源|出处"
@@ -68,7 +73,7 @@ class PageSelectors:
     """Elements removed before anything is read (nav, QR widgets, promos)."""
     title_separator: str = "_"
     """Separator of the ``<title>`` suffix (``标题_栏目_站名``)."""
-    compiled: dict[str, tuple[etree.XPath, ...]] = field(
+    compiled: dict[str, tuple[Selector, ...]] = field(
         default_factory=dict, init=False, compare=False, repr=False
     )
 
@@ -79,20 +84,10 @@ class PageSelectors:
             self.compiled[name] = tuple(compile_selector(p) for p in getattr(self, name))
 
 
-_CSS = HTMLTranslator()
-
-
-def compile_selector(selector: str) -> etree.XPath:
-    """An XPath, or a CSS selector written ``css:…``, compiled."""
-    if selector.startswith("css:"):
-        return etree.XPath(_CSS.css_to_xpath(selector[4:].strip()))
-    return etree.XPath(selector)
-
-
-def _texts(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...]) -> Iterator[str]:
+def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[str]:
     """Non-empty texts the selectors find, in selector order (evaluated lazily)."""
-    for xpath in paths:
-        for found in xpath(tree):
+    for selector in selectors:
+        for found in page.select(selector):
             text = found if isinstance(found, str) else element_text(found)
             text = text.strip()
             if text:
@@ -100,10 +95,10 @@ def _texts(tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...]) -> Itera
 
 
 def _first_element(
-    tree: lxml.html.HtmlElement, paths: tuple[etree.XPath, ...], min_chars: int = 1
+    page: ArticlePage, selectors: tuple[Selector, ...], min_chars: int = 1
 ) -> tuple[int, lxml.html.HtmlElement | None]:
-    for index, xpath in enumerate(paths):
-        for found in xpath(tree):
+    for index, selector in enumerate(selectors):
+        for found in page.select(selector):
             if not isinstance(found, str) and len(element_text(found)) >= min_chars:
                 return index, found
     return -1, None
@@ -117,38 +112,43 @@ class ArticlePage:
         self.html = html
         self.selectors = selectors
         self.site = site
-        self.tree = parse_html(html)
+        self.tree, duplicate_ids = parse_document(html)
+        self.index = PageIndex(self.tree, html, duplicate_ids)
         drop_elements(self.tree)
-        for xpath in selectors.compiled["drop"]:
-            for el in xpath(self.tree):
+        for selector in selectors.compiled["drop"]:
+            for el in self.select(selector):
                 el.drop_tree()
+
+    def select(self, selector: Selector) -> list:
+        """What one profile selector finds on the page."""
+        return selector.select(self.tree, self.index)
 
     # -- title ---------------------------------------------------------------
 
     @cached_property
     def headline_element(self) -> lxml.html.HtmlElement | None:
-        return _first_element(self.tree, self.selectors.compiled["title"])[1]
+        return _first_element(self, self.selectors.compiled["title"])[1]
 
     def title(self) -> str | None:
         if self.headline_element is not None:
             return element_text(self.headline_element)
-        return next(_texts(self.tree, self.selectors.compiled["title"]), None)
+        return next(_texts(self, self.selectors.compiled["title"]), None)
 
     # -- date, source, author --------------------------------------------------
 
     @cached_property
     def meta_texts(self) -> list[str]:
-        return list(_texts(self.tree, self.selectors.compiled["meta"]))
+        return list(_texts(self, self.selectors.compiled["meta"]))
 
     def published_raw(self) -> str | None:
-        for text in chain(_texts(self.tree, self.selectors.compiled["date"]), self.meta_texts):
+        for text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
             found = parse_date_text(text)
             if found:
                 return found[2].strip()
         return None
 
     def _labelled(self, key: str) -> str | None:
-        for text in _texts(self.tree, self.selectors.compiled[key]):
+        for text in _texts(self, self.selectors.compiled[key]):
             match = _LABEL_VALUE[key].search(text)
             value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
             if value.strip():
@@ -171,7 +171,7 @@ class ArticlePage:
 
     @cached_property
     def _body_match(self) -> tuple[int, lxml.html.HtmlElement | None]:
-        return _first_element(self.tree, self.selectors.compiled["body"], _MIN_BODY_CHARS)
+        return _first_element(self, self.selectors.compiled["body"], _MIN_BODY_CHARS)
 
     @property
     def body_element(self) -> lxml.html.HtmlElement | None:
@@ -189,10 +189,10 @@ class ArticlePage:
         return split_body(body_lines(self.body_element, self.url))
 
     def credit_lines(self) -> list[str]:
-        return self.body.credit_lines + find_credit_lines(self.tree, self.url)
+        return self.body.credit_lines + find_credit_lines(self.tree, self.url, self.html)
 
     def breadcrumb(self) -> list[str]:
-        _, element = _first_element(self.tree, self.selectors.compiled["breadcrumb"])
+        _, element = _first_element(self, self.selectors.compiled["breadcrumb"])
         if element is not None:
             return breadcrumb_items(element)
         return find_breadcrumb(self.tree, self.headline_element)
@@ -217,7 +217,10 @@ class ArticlePage:
         if pager is not None and pager.count > 1 and current == 0:
             for number in range(1, pager.count):
                 pages[number] = urljoin(self.url, f"{stem}_{number}{ext}")
-        for a in self.tree.iter("a"):
+        # A link to a continuation page names its file: without that name in
+        # the source there is none to look for among the page's links.
+        links = self.tree.iter("a") if f"{stem}_" in self.html else ()
+        for a in links:
             href = (a.get("href") or "").strip()
             if "_" not in href or not _CONTINUATION_HREF.search(href):
                 continue

@@ -154,16 +154,22 @@ def _utf8_read_as_gbk(run: str) -> bool:
     return bad * 2 <= cjk
 
 
-def has_mojibake(text: str) -> bool:
-    """True when the text shows signs of a wrong decoding (U+FFFD, ``??`` in Chinese, ``å¤§``…)."""
+def has_mojibake(text: str, *, utf8_as_gbk: bool = True, utf8_as_latin1: bool = True) -> bool:
+    """True when the text shows signs of a wrong decoding (U+FFFD, ``??`` in Chinese, ``å¤§``…).
+
+    The two flags turn off the tests for UTF-8 read as GBK and as Latin-1,
+    for a caller that knows the text cannot hold them.
+    """
     if "\ufffd" in text:
         return True
     if ("??" in text or "？" in text) and _garbled_question_marks(text):
         return True
     if text.isascii():
         return False
-    if _LATIN1_LEAD_RE.search(text) and _LATIN1_RE.search(text):
+    if utf8_as_latin1 and _LATIN1_LEAD_RE.search(text) and _LATIN1_RE.search(text):
         return True
+    if not utf8_as_gbk:
+        return False
     # UTF-8 read as GBK turns every character into one of these lead characters;
     # ordinary text holds a few at most, so the exact per-run test runs only
     # when they are frequent.

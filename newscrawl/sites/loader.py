@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml import etree
 
-from newscrawl.extraction.page import PageSelectors, compile_selector
+from newscrawl.extraction.page import PageSelectors
+from newscrawl.extraction.selectors import compile_selector
 from newscrawl.sites.profile import ARTICLE_LIKE_URL, SiteProfile
 
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "profiles"
