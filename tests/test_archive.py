@@ -264,3 +264,63 @@ def test_stdout_is_the_default_reparse_output(archived_crawl, capsys) -> None:
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(crawl.records)
     assert StringIO(lines[0]).read().startswith('{"schema_version": 1')
+
+
+def _write_pages(directory: Path, level: int, pages: list[bytes]) -> Path:
+    from newscrawl.archive.warc import Exchange, WarcArchiveWriter
+
+    writer = WarcArchiveWriter(directory, "t", 10**9, {"software": "test"}, level)
+    for i, body in enumerate(pages):
+        writer.write(
+            Exchange(
+                url=f"http://127.0.0.1/t{i}.htm",
+                method="GET",
+                request_headers=[("Host", "127.0.0.1")],
+                request_body=b"",
+                status=200,
+                response_headers=[("Content-Type", "text/html; charset=utf-8")],
+                body=body,
+            )
+        )
+    (path,) = writer.close()
+    return path
+
+
+def test_compression_level_is_applied_and_files_stay_valid(tmp_path) -> None:
+    site = ROOT / "newscrawl" / "replica" / "site"
+    pages = [p.read_bytes() for p in sorted(site.rglob("t*.htm*")) if p.suffix != ".json"][:10]
+    sizes = {}
+    for level in (1, 9):
+        path = _write_pages(tmp_path / str(level), level, pages)
+        assert subprocess.run([_warcio(), "check", str(path)]).returncode == 0
+        with path.open("rb") as fh:
+            bodies = [
+                r.content_stream().read()
+                for r in ArchiveIterator(fh)
+                if r.rec_headers.get_header("WARC-Type") == "response"
+            ]
+        assert bodies == pages
+        sizes[level] = path.stat().st_size
+    assert sizes[9] < sizes[1]
+
+
+@pytest.mark.parametrize("level", [0, 10])
+def test_compression_level_out_of_range_is_refused(tmp_path, level: int) -> None:
+    with pytest.raises(ValueError, match="1-9"):
+        _write_pages(tmp_path, level, [b"<html></html>"])
+
+
+def test_compression_level_setting_is_checked() -> None:
+    from scrapy.utils.test import get_crawler
+
+    from newscrawl.archive.middleware import WarcCaptureMiddleware
+
+    crawler = get_crawler(
+        settings_dict={"NEWSCRAWL_ARCHIVE": True, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL": 3}
+    )
+    assert WarcCaptureMiddleware.from_crawler(crawler).compression_level == 3
+    crawler = get_crawler(
+        settings_dict={"NEWSCRAWL_ARCHIVE": True, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL": 11}
+    )
+    with pytest.raises(ValueError, match="NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL must be 1-9"):
+        WarcCaptureMiddleware.from_crawler(crawler)

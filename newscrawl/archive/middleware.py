@@ -15,6 +15,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from newscrawl.archive.warc import (
+    DEFAULT_COMPRESSION_LEVEL,
     WARC_SUFFIX,
     ArchiveReadLog,
     Exchange,
@@ -67,14 +68,26 @@ class WarcCaptureMiddleware:
     """Write each response, exactly as received, and its request to the run's WARC archive.
 
     Settings: ``NEWSCRAWL_ARCHIVE`` (on by default), ``NEWSCRAWL_ARCHIVE_DIR``
-    (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size).
+    (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
+    ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6).
     Off in replay mode.
     """
 
-    def __init__(self, crawler: Crawler, directory: str, max_bytes: int) -> None:
+    def __init__(
+        self,
+        crawler: Crawler,
+        directory: str,
+        max_bytes: int,
+        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+    ) -> None:
+        if not 1 <= compression_level <= 9:
+            raise ValueError(
+                f"NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL must be 1-9, not {compression_level}"
+            )
         self.crawler = crawler
         self.directory_template = directory
         self.max_bytes = max_bytes
+        self.compression_level = compression_level
         self.writer: WarcArchiveWriter | None = None
 
     @classmethod
@@ -86,6 +99,7 @@ class WarcCaptureMiddleware:
             crawler,
             settings.get("NEWSCRAWL_ARCHIVE_DIR"),
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
+            settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL", DEFAULT_COMPRESSION_LEVEL),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -101,7 +115,9 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
-        self.writer = WarcArchiveWriter(directory, f"{spider.name}-{stamp}", self.max_bytes, info)
+        self.writer = WarcArchiveWriter(
+            directory, f"{spider.name}-{stamp}", self.max_bytes, info, self.compression_level
+        )
 
     def spider_closed(self, spider: Any) -> None:
         if self.writer is not None:

@@ -73,6 +73,37 @@ def http_headers(raw: Any) -> list[tuple[str, str]]:
     return pairs
 
 
+DEFAULT_COMPRESSION_LEVEL = 6
+"""zlib level of the WARC gzip members (warcio alone always uses 9, which costs
+about twice the CPU for files about 2 % smaller on news pages)."""
+
+
+class _GzipMember:
+    """Compresses what one WARC record writes into its own gzip member."""
+
+    def __init__(self, out: IO[bytes], level: int) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> None:
+        self.out.write(self.compressor.compress(data))
+
+    def flush(self) -> None:
+        self.out.write(self.compressor.flush())
+        self.out.flush()
+
+
+class _GzipWARCWriter(WARCWriter):
+    """warcio's writer, one gzip member per record, at a chosen compression level."""
+
+    def __init__(self, filebuf: IO[bytes], level: int, **kwargs: Any) -> None:
+        super().__init__(filebuf, gzip=False, **kwargs)
+        self.level = level
+
+    def _write_warc_record(self, out: IO[bytes], record: ArcWarcRecord) -> None:
+        super()._write_warc_record(_GzipMember(out, self.level), record)
+
+
 class WarcArchiveWriter:
     """Append exchanges to ``<prefix>-<NNNNN>.warc.gz`` files in ``directory``.
 
@@ -82,11 +113,21 @@ class WarcArchiveWriter:
     spider and its start URLs.
     """
 
-    def __init__(self, directory: Path, prefix: str, max_bytes: int, info: dict[str, str]) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        prefix: str,
+        max_bytes: int,
+        info: dict[str, str],
+        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+    ) -> None:
+        if not 1 <= compression_level <= 9:
+            raise ValueError(f"WARC compression level must be 1-9, not {compression_level}")
         self.directory = directory
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.info = info
+        self.compression_level = compression_level
         self.sequence = 0
         self.handle: IO[bytes] | None = None
         self.writer: WARCWriter | None = None
@@ -102,7 +143,7 @@ class WarcArchiveWriter:
         self.name = f"{self.prefix}-{self.sequence:05d}{WARC_SUFFIX}"
         self.directory.mkdir(parents=True, exist_ok=True)
         self.handle = temp_path_for(self.final_path).open("wb")
-        self.writer = WARCWriter(self.handle, gzip=True, warc_version="1.1")
+        self.writer = _GzipWARCWriter(self.handle, self.compression_level, warc_version="1.1")
         self.writer.write_record(self.writer.create_warcinfo_record(self.name, self.info))
 
     def _commit(self) -> None:
