@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -91,3 +93,34 @@ def test_to_simplified_keeps_ascii(text: str) -> None:
 @given(st.text(alphabet="學校動態職業院校產教融合發展網記者報道", min_size=1))
 def test_to_simplified_gives_simplified(text: str) -> None:
     assert detect_language(to_simplified(text)) == "zh-Hans"
+
+
+def test_shipped_character_classes_are_opencc_ones() -> None:
+    """The shipped classes equal what the installed OpenCC gives (nearly, for another version)."""
+    import importlib.metadata
+
+    from newscrawl.normalise.script import opencc_char_classes
+    from newscrawl.normalise.script_chars import (
+        OPENCC_VERSION,
+        SIMPLIFIED_ONLY,
+        TRADITIONAL_ONLY,
+    )
+
+    traditional, simplified = opencc_char_classes()
+    assert len(traditional) > 3000 and len(simplified) > 2000
+    if importlib.metadata.version("opencc") == OPENCC_VERSION:
+        assert (TRADITIONAL_ONLY, SIMPLIFIED_ONLY) == (traditional, simplified)
+    else:  # a newer dictionary: regenerate with `python -m newscrawl.normalise.script`
+        assert len(set(TRADITIONAL_ONLY) ^ set(traditional)) < 0.01 * len(traditional)
+        assert len(set(SIMPLIFIED_ONLY) ^ set(simplified)) < 0.01 * len(simplified)
+
+
+def test_detecting_the_script_does_not_load_s2t() -> None:
+    code = (
+        "import newscrawl.normalise.script as s\n"
+        "assert s.detect_language('這是一個繁體中文的句子，說明問題。') == 'zh-Hant'\n"
+        "assert s.to_simplified('說明') == '说明'\n"
+        "print(sorted(s._CONVERTERS))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "['t2s']"

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import threading
+from pathlib import Path
 
 import opencc
+
+from newscrawl.normalise.script_chars import SIMPLIFIED_ONLY, TRADITIONAL_ONLY
 
 SAMPLE_CHARS = 800
 """Only this many leading characters are inspected by :func:`detect_language`."""
@@ -26,27 +30,59 @@ def _converter(config: str) -> opencc.OpenCC:
     return converter
 
 
-_SCRIPT_PATTERNS: list[re.Pattern[str]] = []
+def opencc_char_classes() -> tuple[str, str]:
+    """The Traditional-only and the Simplified-only CJK Unified Ideographs, by OpenCC.
 
-
-def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Character classes of the Traditional-only and Simplified-only Han characters.
-
-    Built once from OpenCC's own character mappings (every CJK Unified
-    Ideograph converted both ways), so counting them is one regex scan.
+    Every ideograph converted both ways (``t2s`` and ``s2t``): the characters
+    ``t2s`` changes are Traditional-only, those ``s2t`` changes Simplified-only.
+    Loading ``s2t`` costs about 26 MB for the life of a process, so crawls use
+    the copy in :mod:`newscrawl.normalise.script_chars` (written by
+    :func:`write_char_classes`) instead of calling this.
     """
-    if not _SCRIPT_PATTERNS:
-        with _LOCK:
-            if not _SCRIPT_PATTERNS:
-                han = "".join(chr(c) for c in range(0x4E00, 0xA000))
-                to_simple = _converter("t2s").convert(han)
-                to_traditional = _converter("s2t").convert(han)
-                classes = []
-                for converted in (to_simple, to_traditional):
-                    chars = sorted(a for a, b in zip(han, converted, strict=False) if a != b)
-                    classes.append(re.compile("[" + re.escape("".join(chars)) + "]"))
-                _SCRIPT_PATTERNS.extend(classes)
-    return _SCRIPT_PATTERNS[0], _SCRIPT_PATTERNS[1]
+    han = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    traditional = _converter("t2s").convert(han)
+    simplified = opencc.OpenCC("s2t").convert(han)
+    return (
+        "".join(a for a, b in zip(han, traditional, strict=True) if a != b),
+        "".join(a for a, b in zip(han, simplified, strict=True) if a != b),
+    )
+
+
+CHAR_CLASSES_MODULE = Path(__file__).with_name("script_chars.py")
+
+
+def write_char_classes(path: Path = CHAR_CLASSES_MODULE) -> None:
+    """Write :mod:`newscrawl.normalise.script_chars` from the installed OpenCC."""
+    traditional, simplified = opencc_char_classes()
+    version = importlib.metadata.version("opencc")
+
+    def lines(chars: str) -> str:
+        return "\n".join(f'    "{chars[i : i + 60]}"' for i in range(0, len(chars), 60))
+
+    path.write_text(
+        f'''"""Traditional-only and Simplified-only Han characters (generated, do not edit).
+
+Derived from OpenCC {version} (Apache License 2.0, https://github.com/BYVoid/OpenCC):
+every CJK Unified Ideograph converted with its t2s and s2t configurations.
+Regenerate with ``python -m newscrawl.normalise.script``.
+"""
+
+OPENCC_VERSION = "{version}"
+
+TRADITIONAL_ONLY = (
+{lines(traditional)}
+)
+
+SIMPLIFIED_ONLY = (
+{lines(simplified)}
+)
+''',
+        encoding="utf-8",
+    )
+
+
+_TRADITIONAL_ONLY_RE = re.compile(f"[{re.escape(TRADITIONAL_ONLY)}]")
+_SIMPLIFIED_ONLY_RE = re.compile(f"[{re.escape(SIMPLIFIED_ONLY)}]")
 
 
 def detect_language(text: str) -> str:
@@ -60,12 +96,8 @@ def detect_language(text: str) -> str:
     kana = len(_KANA_RE.findall(sample))
     if kana and kana * 4 > len(_HAN_RE.findall(sample)):
         return "zh-Hans"
-    try:
-        traditional_only, simplified_only = _script_patterns()
-    except Exception:
-        return "zh-Hans"
-    traditional = len(traditional_only.findall(sample))
-    simplified = len(simplified_only.findall(sample))
+    traditional = len(_TRADITIONAL_ONLY_RE.findall(sample))
+    simplified = len(_SIMPLIFIED_ONLY_RE.findall(sample))
     if traditional >= 1 and traditional > 2 * simplified:
         return "zh-Hant"
     return "zh-Hans"
@@ -79,3 +111,7 @@ def to_simplified(text: str) -> str:
         return _converter("t2s").convert(text)
     except Exception:
         return text
+
+
+if __name__ == "__main__":
+    write_char_classes()
