@@ -15,8 +15,12 @@ served on 127.0.0.1 from this process; the crawlers run as subprocesses.
 3. Memory: peak RSS of the crawl process at two portal sizes (default 1,000
    and 10,000 articles). Goal: growth ≤ 25 MB.
 
+``--breakdown`` adds newscrawl runs with parts turned off (archive; item
+pipelines; extraction, replaced by a copy of one page's fields) to show what
+each part costs against the bare spider.
+
     .venv/bin/python bench/crawl_speed.py [--articles 2000] [--memory-sizes 1000,10000]
-                                          [--quick] [--keep] [--workdir DIR]
+                                          [--quick] [--keep] [--workdir DIR] [--breakdown]
 
 Exit code 1 when a goal is missed, 2 when a crawl failed.
 """
@@ -128,10 +132,42 @@ def run_measured(
     )
 
 
+#: Loaded by the crawl process of the "constant extraction" breakdown run (as
+#: ``sitecustomize``): each article page gets a copy of the first page's fields, so
+#: the run does everything but extraction.
+_CONSTANT_EXTRACTION = """
+import copy
+import newscrawl.extraction
+import newscrawl.spider
+
+_extract = newscrawl.extraction.extract_page
+_first = []
+
+
+def extract_page(url, body, content_type=None, profile=None):
+    if not _first:
+        _first.append(_extract(url, body, content_type, profile))
+    fields = copy.copy(_first[0])
+    fields.url, fields.other_pages = url, []
+    return fields
+
+
+newscrawl.spider.extract_page = extract_page
+"""
+
+
 def newscrawl_run(
-    label: str, server: SyntheticServer, portal: SyntheticPortal, workdir: Path, state: Path
+    label: str,
+    server: SyntheticServer,
+    portal: SyntheticPortal,
+    workdir: Path,
+    state: Path,
+    *,
+    extra_settings: dict[str, str] | None = None,
+    constant_extraction: bool = False,
 ) -> RunResult:
-    """``scrapy crawl dzwww`` over every channel of the portal, export + archive + state on."""
+    """``scrapy crawl dzwww`` over every channel of the portal, export + archive + state on
+    (unless ``extra_settings`` turn something off)."""
     workdir.mkdir(parents=True, exist_ok=True)
     starts = ",".join(server.url + p.lstrip("/") for p in portal.channel_paths())
     settings = {
@@ -144,12 +180,19 @@ def newscrawl_run(
         "FEEDS": json.dumps(
             {str(workdir / "out.jsonl"): {"format": "jsonlines", "encoding": "utf-8"}}
         ),
+        **(extra_settings or {}),
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "dzwww", "-a", f"start_urls={starts}"]
     cmd += ["-a", f"max_pages={portal.max_list_pages + 1}"]
     for key, value in settings.items():
         cmd += ["-s", f"{key}={value}"]
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="newscrawl.settings", PYTHONPATH=str(ROOT))
+    python_path = str(ROOT)
+    if constant_extraction:
+        hook = workdir / "hook"
+        hook.mkdir(exist_ok=True)
+        (hook / "sitecustomize.py").write_text(_CONSTANT_EXTRACTION, encoding="utf-8")
+        python_path = f"{hook}{os.pathsep}{ROOT}"
+    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="newscrawl.settings", PYTHONPATH=python_path)
     result = run_measured(label, cmd, server, env, ROOT)
     stats_file = workdir / "stats.json"
     if stats_file.exists():
@@ -232,6 +275,7 @@ def speed_and_incremental(args: argparse.Namespace, workdir: Path) -> tuple[list
             "newscrawl re-run", server, portal, workdir / "run2", workdir / "state"
         )
         bare2 = bare_run("bare Scrapy (after)", server, urls, workdir / "bare2")
+        parts = breakdown_runs(server, portal, workdir) if args.breakdown else []
         elapsed = time.perf_counter() - started
     healthy = all(check_ok(r) for r in (bare1, first, rerun, bare2))
     records = first.stats.get("item_scraped_count", 0)
@@ -243,8 +287,9 @@ def speed_and_incremental(args: argparse.Namespace, workdir: Path) -> tuple[list
         print(f"  only newscrawl: {sorted(only_nc)[:5]} …; only bare: {sorted(only_bare)[:5]} …")
         healthy = False
 
+    healthy &= all(check_ok(r) for r in parts)
     rows = []
-    for r in (bare1, first, bare2, rerun):
+    for r in (bare1, first, bare2, rerun, *parts):
         scrapy_elapsed = float(r.stats.get("elapsed_time_seconds", 0) or 0)
         rows.append(
             [
@@ -287,6 +332,11 @@ def speed_and_incremental(args: argparse.Namespace, workdir: Path) -> tuple[list
         f"{rerun.wall:.1f} s wall vs {first.wall:.1f} s; exported "
         f"{rerun.stats.get('item_scraped_count', 0)} records"
     )
+    if parts:
+        print()
+        print("breakdown (pages/s against the mean of the bare runs):")
+        for r in (first, *parts):
+            print(f"  {r.label}: {r.pages_per_s / bare_rate:.3f}")
     print(f"speed + incremental workloads took {elapsed:.0f} s")
     print()
     numbers = {
@@ -305,6 +355,35 @@ def speed_and_incremental(args: argparse.Namespace, workdir: Path) -> tuple[list
         "elapsed_s": elapsed,
     }
     return goals, healthy, numbers
+
+
+def breakdown_runs(
+    server: SyntheticServer, portal: SyntheticPortal, workdir: Path
+) -> list[RunResult]:
+    """newscrawl with its parts turned off one after the other (fresh state each time)."""
+    off_archive = {"NEWSCRAWL_ARCHIVE": "0"}
+    off_pipelines = {**off_archive, "ITEM_PIPELINES": "{}"}
+    runs = [
+        ("newscrawl, no archive", off_archive, False),
+        ("newscrawl, no archive, no item pipelines", off_pipelines, False),
+        ("newscrawl, no archive, constant extraction", off_archive, True),
+        ("newscrawl, no archive, no pipelines, constant extraction", off_pipelines, True),
+    ]
+    results = []
+    for number, (label, settings, constant) in enumerate(runs, 1):
+        where = workdir / f"part{number}"
+        results.append(
+            newscrawl_run(
+                label,
+                server,
+                portal,
+                where,
+                where / "state",
+                extra_settings=settings,
+                constant_extraction=constant,
+            )
+        )
+    return results
 
 
 def memory(args: argparse.Namespace, workdir: Path) -> tuple[list, bool, dict]:
@@ -365,6 +444,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="portal seed")
     parser.add_argument("--skip-speed", action="store_true", help="skip workloads 1 and 2")
     parser.add_argument("--skip-memory", action="store_true", help="skip workload 3")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="also run newscrawl without archive, item pipelines and extraction (speed only)",
+    )
     parser.add_argument(
         "--memory-bare", action="store_true", help="also measure the bare spider's peak RSS"
     )
