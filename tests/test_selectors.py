@@ -1,14 +1,18 @@
-"""Compiled profile selectors: id-table look-ups and source checks give what a scan gives."""
+"""Compiled profile selectors (id-table look-ups and source checks give what a scan gives)
+and the page helpers that spare them work."""
 
 from __future__ import annotations
 
 import gc
 
+import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newscrawl.encoding import decode_html
 from newscrawl.extraction.blocks import find_credit_lines
-from newscrawl.extraction.html import parse_document
+from newscrawl.extraction.html import element_text, has_text, parse_document
 from newscrawl.extraction.page import ArticlePage, PageSelectors
 from newscrawl.extraction.selectors import PageIndex, compile_selector
 from newscrawl.sites import get_profile
@@ -118,3 +122,14 @@ def test_credit_words_written_as_character_references_are_found() -> None:
     plain = "<html><body><p>正文。</p><p>监制：赵六</p></body></html>"
     tree, _ = parse_document(plain)
     assert find_credit_lines(tree, "http://x/", plain) == ["监制：赵六"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=" \u3000\n\t\xa0ab中", max_size=6), max_size=6),
+    st.integers(-1, 12),
+)
+def test_has_text_agrees_with_element_text(texts: list[str], min_chars: int) -> None:
+    html = "<div>" + "".join(f"<span>{t}</span>" for t in texts) + "</div>"
+    el = lxml.html.fragment_fromstring(html)
+    assert has_text(el, min_chars) == (len(element_text(el)) >= min_chars)

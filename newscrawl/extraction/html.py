@@ -93,6 +93,21 @@ def element_text(el: lxml.html.HtmlElement) -> str:
     return normalise_space(" ".join(el.itertext()))
 
 
+def has_text(el: lxml.html.HtmlElement, min_chars: int) -> bool:
+    """``len(element_text(el)) >= min_chars``, reading only as much text as that needs."""
+    if min_chars <= 0:
+        return True
+    # Normalised, the text is its words joined by single spaces.
+    chars = words = 0
+    for text in el.itertext():
+        for word in text.split():
+            chars += len(word)
+            words += 1
+        if chars + words - 1 >= min_chars:
+            return True
+    return False
+
+
 @dataclass
 class Line:
     """A line of body text, or an image, in reading order."""

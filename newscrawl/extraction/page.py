@@ -32,6 +32,7 @@ from newscrawl.extraction.html import (
     body_lines,
     drop_elements,
     element_text,
+    has_text,
     parse_document,
     parse_html,
 )
@@ -99,7 +100,7 @@ def _first_element(
 ) -> tuple[int, lxml.html.HtmlElement | None]:
     for index, selector in enumerate(selectors):
         for found in page.select(selector):
-            if not isinstance(found, str) and len(element_text(found)) >= min_chars:
+            if not isinstance(found, str) and has_text(found, min_chars):
                 return index, found
     return -1, None
 
