@@ -170,3 +170,43 @@ def test_default_feed_location(replica, tmp_path) -> None:
     assert files[0].name.endswith("+00-00.jsonl")
     lines = files[0].read_text(encoding="utf-8").splitlines()
     assert len(lines) == len(LISTS["channels"]["/edu/xxdt/zyyx/"])
+
+
+def test_to_simplified_setting_converts_a_traditional_article(tmp_path) -> None:
+    """NEWSCRAWL_TO_SIMPLIFIED through a real crawl: a page of the replica rewritten in
+    Traditional characters is exported as Traditional by default, Simplified with it."""
+    import shutil
+
+    import opencc
+
+    from newscrawl.replica import ReplicaServer
+    from newscrawl.replica.server import DEFAULT_ROOT
+
+    path = "www/xinwen/shehuixinwen/202404/t20240428_13855120.htm"
+    site = tmp_path / "site"
+    shutil.copytree(DEFAULT_ROOT, site)
+    page = site / path
+    page.write_text(opencc.OpenCC("s2t").convert(page.read_text("utf-8")), "utf-8")
+    to_simplified = opencc.OpenCC("t2s").convert
+    with ReplicaServer(site) as server:
+        start = f"start_urls={server.url}{path}"
+        plain = run_crawl(tmp_path / "plain", "-a", start, server=server)
+        converted = run_crawl(
+            tmp_path / "converted",
+            "-a",
+            start,
+            server=server,
+            settings={"NEWSCRAWL_TO_SIMPLIFIED": "1"},
+        )
+    assert plain.returncode == 0 and converted.returncode == 0
+    (traditional,) = plain.records
+    (simplified,) = converted.records
+    assert traditional["language"] == "zh-Hant"
+    assert "converted_to_simplified" not in traditional["warnings"]
+    assert traditional["title"] != to_simplified(traditional["title"])
+    assert simplified["language"] == "zh-Hans"
+    assert "converted_to_simplified" in simplified["warnings"]
+    assert simplified["title"] == to_simplified(traditional["title"])
+    assert simplified["paragraphs"] == [to_simplified(p) for p in traditional["paragraphs"]]
+    assert simplified["authors"] == [to_simplified(a) for a in traditional["authors"]]
+    assert simplified["id"] == traditional["id"]
