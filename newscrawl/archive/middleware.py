@@ -21,6 +21,7 @@ from newscrawl.archive.warc import (
     Exchange,
     WarcArchiveWriter,
     archive_info,
+    checked_compression_level,
     http_headers,
     iter_archive,
     read_response_at,
@@ -80,14 +81,12 @@ class WarcCaptureMiddleware:
         max_bytes: int,
         compression_level: int = DEFAULT_COMPRESSION_LEVEL,
     ) -> None:
-        if not 1 <= compression_level <= 9:
-            raise ValueError(
-                f"NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL must be 1-9, not {compression_level}"
-            )
         self.crawler = crawler
         self.directory_template = directory
         self.max_bytes = max_bytes
-        self.compression_level = compression_level
+        self.compression_level = checked_compression_level(
+            compression_level, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"
+        )
         self.writer: WarcArchiveWriter | None = None
 
     @classmethod

@@ -78,6 +78,13 @@ DEFAULT_COMPRESSION_LEVEL = 6
 about twice the CPU for files about 2 % smaller on news pages)."""
 
 
+def checked_compression_level(level: int, name: str = "WARC compression level") -> int:
+    """The zlib level if it is 1-9; otherwise a ValueError naming ``name``."""
+    if not 1 <= level <= 9:
+        raise ValueError(f"{name} must be 1-9, not {level}")
+    return level
+
+
 class _GzipMember:
     """Compresses what one WARC record writes into its own gzip member."""
 
@@ -121,13 +128,11 @@ class WarcArchiveWriter:
         info: dict[str, str],
         compression_level: int = DEFAULT_COMPRESSION_LEVEL,
     ) -> None:
-        if not 1 <= compression_level <= 9:
-            raise ValueError(f"WARC compression level must be 1-9, not {compression_level}")
         self.directory = directory
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.info = info
-        self.compression_level = compression_level
+        self.compression_level = checked_compression_level(compression_level)
         self.sequence = 0
         self.handle: IO[bytes] | None = None
         self.writer: WARCWriter | None = None
