@@ -144,9 +144,9 @@ _extract = newscrawl.extraction.extract_page
 _first = []
 
 
-def extract_page(url, body, content_type=None, profile=None):
+def extract_page(url, body, content_type=None, selectors=None):
     if not _first:
-        _first.append(_extract(url, body, content_type, profile))
+        _first.append(_extract(url, body, content_type, selectors))
     fields = copy.copy(_first[0])
     fields.url, fields.other_pages = url, []
     return fields

@@ -133,7 +133,9 @@ def newscrawl_reader(profile: Any) -> Callable[[Page], Any]:
     options = RecordOptions(title_suffixes=tuple(profile.title_suffixes) if profile else ())
 
     def run(page: Page) -> Any:
-        fields = extract_page(page.url, page.body, page.content_type, profile)
+        fields = extract_page(
+            page.url, page.body, page.content_type, profile.selectors if profile else None
+        )
         return build_record([fields], site=site, crawled_at=CRAWLED_AT, options=options)
 
     return run

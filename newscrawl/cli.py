@@ -12,7 +12,7 @@ from typing import BinaryIO, TextIO
 from newscrawl import __version__
 from newscrawl.extraction import extract_page
 from newscrawl.record import RecordOptions, build_record, utc_now_iso
-from newscrawl.sites import PROFILES, get_profile, profile_for_url
+from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
 EXIT_OK = 0
@@ -47,7 +47,7 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
             continue
         url = args.url or (Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin")
         profile = _profile_for(args.site, url)
-        fields = extract_page(url, body, args.content_type, profile)
+        fields = extract_page(url, body, args.content_type, profile.selectors if profile else None)
         options = RecordOptions(
             to_simplified=args.to_simplified,
             title_suffixes=profile.title_suffixes if profile else (),
@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--site",
         default="auto",
-        choices=["auto", *sorted(PROFILES)],
+        choices=["auto", *profile_names()],
         help="portal profile to use; auto picks it from --url, else the generic extractor",
     )
     extract.add_argument("--url", default=None, help="the page's URL (for links and dates)")
@@ -212,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="WARC files")
     reparse.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
-    reparse.add_argument("--site", choices=sorted(PROFILES), help="default: from the warcinfo")
+    reparse.add_argument("--site", choices=profile_names(), help="default: from the warcinfo")
     reparse.add_argument("--to-simplified", action="store_true")
 
     diff = commands.add_parser(

@@ -186,7 +186,9 @@ class PortalSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         """First page of an article: extract it, then fetch its other pages in order."""
-        fields = extract_page(response.url, response.body, _content_type(response), self.profile)
+        fields = extract_page(
+            response.url, response.body, _content_type(response), self.profile.selectors
+        )
         self._count("article_pages")
         state = {
             "archive": response.meta.get(ARCHIVE_META),
@@ -200,7 +202,9 @@ class PortalSpider(scrapy.Spider):
     def parse_article_page(self, response: Response) -> Iterator[Any]:
         """A later page of a multi-page article; it may name pages not known before."""
         state = response.meta["article"]
-        fields = extract_page(response.url, response.body, _content_type(response), self.profile)
+        fields = extract_page(
+            response.url, response.body, _content_type(response), self.profile.selectors
+        )
         self._count("article_pages")
         state["pages"].append(fields)
         for url in fields.other_pages:

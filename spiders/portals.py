@@ -1,7 +1,7 @@
 """A spider for every profile in ``newscrawl/profiles/``: ``scrapy crawl dzwww``, ``… cjn``,
 ``… generic``. They differ only in their profile; see :class:`newscrawl.spider.PortalSpider`."""
 
-from newscrawl.sites import PROFILES
+from newscrawl.sites import all_profiles
 from newscrawl.spider import PortalSpider
 
 
@@ -10,9 +10,9 @@ def _spider_class(name: str) -> type[PortalSpider]:
     return type(
         class_name,
         (PortalSpider,),
-        {"name": name, "profile": PROFILES[name], "__module__": __name__},
+        {"name": name, "profile": all_profiles()[name], "__module__": __name__},
     )
 
 
-for _name in PROFILES:
+for _name in all_profiles():
     globals()[_spider_class(_name).__name__] = _spider_class(_name)

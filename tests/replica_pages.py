@@ -71,12 +71,12 @@ def extract_article(url: str, site: str = "dzwww") -> tuple[list[PageFields], di
     """Extract an article and its further pages from the site files, and build its record."""
     profile = get_profile(site)
     body, content_type = fetch_local(url, site)
-    pages = [extract_page(url, body, content_type, profile)]
+    pages = [extract_page(url, body, content_type, profile.selectors)]
     remaining, seen = list(pages[0].other_pages), {url, *pages[0].other_pages}
     while remaining:
         other = remaining.pop(0)
         other_body, other_type = fetch_local(other, site)
-        pages.append(extract_page(other, other_body, other_type, profile))
+        pages.append(extract_page(other, other_body, other_type, profile.selectors))
         for later in pages[-1].other_pages:
             if later not in seen:
                 seen.add(later)

@@ -46,7 +46,7 @@ def test_fixture_set_covers_every_template_variant() -> None:
     used = set()
     for page in PAGES:
         body, content_type = fetch_local(page.url)
-        used.add(extract_page(page.url, body, content_type, DZWWW).extractor)
+        used.add(extract_page(page.url, body, content_type, DZWWW.selectors).extractor)
     variants = {
         "C": ("news-body",),
         "B": ("news-con",),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import subprocess
@@ -13,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.extraction import extract_page
-from newscrawl.extraction.page import PageSelectors
+from newscrawl.extraction.selectors import PageSelectors
 from newscrawl.replica import REPLICA_CHANNELS
-from newscrawl.sites import PROFILES, ProfileError, get_profile, load_profile
+from newscrawl.sites import ProfileError, get_profile, load_profile, profile_names
 from newscrawl.sites.loader import load_profiles
 from tests.conftest import ROOT, run_crawl
 from tests.replica_pages import expected_pages, fetch_local
@@ -39,7 +38,7 @@ def _write(tmp_path: Path, text: str, name: str = "example.toml") -> Path:
 
 
 def test_every_packaged_profile_loads_and_is_a_spider() -> None:
-    assert {"dzwww", "generic"} <= PROFILES.keys()
+    assert {"dzwww", "generic"} <= set(profile_names())
     env = {"SCRAPY_SETTINGS_MODULE": "newscrawl.settings", "PYTHONPATH": str(ROOT)}
     listed = subprocess.run(
         [sys.executable, "-m", "scrapy", "list"],
@@ -49,7 +48,7 @@ def test_every_packaged_profile_loads_and_is_a_spider() -> None:
         env={**os.environ, **env},
     )
     assert listed.returncode == 0, listed.stderr
-    assert set(listed.stdout.split()) == set(PROFILES)
+    assert set(listed.stdout.split()) == set(profile_names())
 
 
 def test_a_valid_profile_loads(tmp_path) -> None:
@@ -108,18 +107,17 @@ def test_duplicate_profile_names_are_refused(tmp_path) -> None:
 def test_fields_the_selectors_miss_come_from_the_generic_extractor() -> None:
     dzwww = get_profile("dzwww")
     blind_selectors = PageSelectors(
-        title=("//nothing",), meta=dzwww.selectors.meta, body=("//nothing",)
+        title=("//nothing",), meta=dzwww.selectors.meta, body=("//nothing",), label="dzwww"
     )
-    blind = dataclasses.replace(dzwww, selectors=blind_selectors)
     page = next(p for p in expected_pages() if p.path.endswith("t20250522_16559012.htm"))
     body, content_type = fetch_local(page.url)
-    fields = extract_page(page.url, body, content_type, blind)
+    fields = extract_page(page.url, body, content_type, blind_selectors)
     assert "fallback_extractor" in fields.warnings
     assert fields.title == page.expected["title"]
     assert fields.paragraphs[0] == page.expected["paragraphs"][0]
     assert set(page.expected["paragraphs"]) <= set(fields.paragraphs)
     assert "generic:title,paragraphs" in fields.extractor
-    normal = extract_page(page.url, body, content_type, dzwww)
+    normal = extract_page(page.url, body, content_type, dzwww.selectors)
     assert "fallback_extractor" not in normal.warnings
 
 

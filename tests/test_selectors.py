@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from newscrawl.encoding import decode_html
 from newscrawl.extraction.blocks import find_credit_lines
 from newscrawl.extraction.html import element_text, has_text, parse_document
-from newscrawl.extraction.page import ArticlePage, PageSelectors
-from newscrawl.extraction.selectors import PageIndex, compile_selector
+from newscrawl.extraction.page import ArticlePage
+from newscrawl.extraction.selectors import PageIndex, PageSelectors, compile_selector
 from newscrawl.sites import get_profile
 from tests.replica_pages import PEER_SITES, expected_pages, fetch_local
 
@@ -108,7 +108,7 @@ def test_every_profile_selector_finds_what_a_scan_finds(site: str, url: str) -> 
     html = decode_html(body, content_type).text
     for profile_name in dict.fromkeys((site, "dzwww")):
         selectors: PageSelectors = get_profile(profile_name).selectors
-        page = ArticlePage(url, html, selectors, profile_name)
+        page = ArticlePage(url, html, selectors)
         for name in PageSelectors.FIELDS:
             for selector in selectors.compiled[name]:
                 assert page.select(selector) == selector.xpath(page.tree), selector.text

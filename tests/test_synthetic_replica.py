@@ -111,7 +111,7 @@ def test_variant_c_markup_extracts_to_a_full_record(portal: SyntheticPortal) -> 
     for article in portal.articles[::20]:
         body = portal.render(article.path)[2]
         url = "http://127.0.0.1:8000" + article.path
-        fields = extract_page(url, body, "text/html", profile)
+        fields = extract_page(url, body, "text/html", profile.selectors)
         record = build_record([fields], site="dzwww", crawled_at=CRAWLED_AT, options=options)
         assert record["title"] == article.title
         assert record["published_date"] == article.published.date().isoformat()

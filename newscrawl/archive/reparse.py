@@ -10,7 +10,7 @@ from typing import Any
 from newscrawl.archive.warc import ArchiveReadLog, archive_info, iter_archive, read_response_at
 from newscrawl.extraction import extract_page
 from newscrawl.record import RecordOptions, build_record
-from newscrawl.sites import PROFILES
+from newscrawl.sites import all_profiles
 from newscrawl.sites.profile import SiteProfile
 
 
@@ -48,7 +48,7 @@ def _site_of(path: Path, site: str | None, report: ReparseReport) -> SiteProfile
     if not name:
         report.unusable.append(f"{path}: no warcinfo names its spider; give --site")
         return None
-    profile = PROFILES.get(name)
+    profile = all_profiles().get(name)
     if profile is None:
         report.unusable.append(f"{path}: unknown site {name!r}")
     return profile
@@ -118,7 +118,7 @@ def _rebuild(
     report: ReparseReport,
 ) -> dict[str, Any]:
     first = read_response_at(captures[url].path, captures[url].offset)
-    pages = [extract_page(url, first.body(), first.header("Content-Type"), profile)]
+    pages = [extract_page(url, first.body(), first.header("Content-Type"), profile.selectors)]
     remaining = list(pages[0].other_pages)
     seen = {url, *remaining}
     while remaining:
@@ -128,7 +128,7 @@ def _rebuild(
             report.missing_pages += 1
             break
         stored = read_response_at(capture.path, capture.offset)
-        page = extract_page(other, stored.body(), stored.header("Content-Type"), profile)
+        page = extract_page(other, stored.body(), stored.header("Content-Type"), profile.selectors)
         pages.append(page)
         for later in page.other_pages:
             if later not in seen:

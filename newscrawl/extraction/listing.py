@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import urldefrag, urlsplit
 
 import lxml.html
@@ -12,7 +13,6 @@ import lxml.html
 from newscrawl.extraction.blocks import find_trs_pager
 from newscrawl.extraction.html import drop_elements, element_text, parse_html
 from newscrawl.normalise.dates import date_from_url, parse_date_text
-from newscrawl.sites.profile import SiteProfile
 
 _NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|下一頁|next|Next|>|›|»)$")
 _ITEM_TAGS = frozenset(("li", "tr", "dd", "dt", "p", "div", "td"))
@@ -46,10 +46,20 @@ def _item_date(anchor: lxml.html.HtmlElement) -> dt.date | None:
     return None
 
 
+class LinkRules(Protocol):
+    """What a list page needs to know of its portal (a site profile provides it)."""
+
+    min_link_chars: int
+
+    def is_article_url(self, url: str) -> bool: ...
+
+    def page_index(self, url: str) -> int | None: ...
+
+
 class ListPage:
     """A channel list page of a portal."""
 
-    def __init__(self, url: str, html: str, profile: SiteProfile) -> None:
+    def __init__(self, url: str, html: str, profile: LinkRules) -> None:
         self.url = url
         self.html = html
         self.profile = profile

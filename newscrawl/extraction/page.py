@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import chain
 from urllib.parse import urljoin, urlsplit
@@ -36,7 +35,7 @@ from newscrawl.extraction.html import (
     parse_document,
     parse_html,
 )
-from newscrawl.extraction.selectors import PageIndex, Selector, compile_selector
+from newscrawl.extraction.selectors import PageIndex, PageSelectors, Selector
 from newscrawl.normalise.dates import parse_date_text
 
 _LABELS = r"来源|作者|编辑|责任编辑|责编|时间|发布时间|日期|点击|浏览|字号|记者|通讯员|稿源|出处"
@@ -51,38 +50,6 @@ _MIN_BODY_CHARS = 20
 
 #: Fields whose absence sends the page through the generic extractor.
 FALLBACK_FIELDS = ("title", "published_raw", "paragraphs")
-
-
-@dataclass(frozen=True)
-class PageSelectors:
-    """Ordered fallback selectors per field for one portal (first match wins).
-
-    Each is an XPath or a CSS selector written ``css:…``; an XPath may end in
-    ``/@attr`` (e.g. a ``<meta content>``) to yield text.
-    """
-
-    title: tuple[str, ...] = ()
-    date: tuple[str, ...] = ()
-    """Elements whose text holds the publication date."""
-    source: tuple[str, ...] = ()
-    author: tuple[str, ...] = ()
-    meta: tuple[str, ...] = ()
-    """Elements holding labelled ``时间/来源/作者`` text, read by label."""
-    body: tuple[str, ...] = ()
-    breadcrumb: tuple[str, ...] = ()
-    drop: tuple[str, ...] = ()
-    """Elements removed before anything is read (nav, QR widgets, promos)."""
-    title_separator: str = "_"
-    """Separator of the ``<title>`` suffix (``标题_栏目_站名``)."""
-    compiled: dict[str, tuple[Selector, ...]] = field(
-        default_factory=dict, init=False, compare=False, repr=False
-    )
-
-    FIELDS = ("title", "date", "source", "author", "meta", "body", "breadcrumb", "drop")
-
-    def __post_init__(self) -> None:
-        for name in self.FIELDS:
-            self.compiled[name] = tuple(compile_selector(p) for p in getattr(self, name))
 
 
 def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[str]:
@@ -108,11 +75,10 @@ def _first_element(
 class ArticlePage:
     """One HTML page of an article, read with a portal's selectors."""
 
-    def __init__(self, url: str, html: str, selectors: PageSelectors, site: str) -> None:
+    def __init__(self, url: str, html: str, selectors: PageSelectors) -> None:
         self.url = url
         self.html = html
         self.selectors = selectors
-        self.site = site
         self.tree, duplicate_ids = parse_document(html)
         self.index = PageIndex(self.tree, html, duplicate_ids)
         drop_elements(self.tree)
@@ -248,7 +214,7 @@ class ArticlePage:
             images=body.images,
             credit_lines=self.credit_lines(),
             other_pages=self.other_pages(),
-            extractor=f"{self.site}:{self.layout()}",
+            extractor=f"{self.selectors.label}:{self.layout()}",
         )
         missing = [name for name in FALLBACK_FIELDS if not getattr(fields, name)]
         if missing:

@@ -16,7 +16,7 @@ where it can:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import lxml.html
 from cssselect import HTMLTranslator, parse
@@ -135,3 +135,35 @@ def _xpath_needs(xpath: str) -> tuple[str, ...]:
         return ()
     literals = (a or b for a, b in _XPATH_LITERAL.findall(xpath))
     return tuple(literal for literal in literals if literal.isascii())
+
+
+@dataclass(frozen=True)
+class PageSelectors:
+    """Ordered fallback selectors per field for one portal (first match wins).
+
+    Each is an XPath or a CSS selector written ``css:…``; an XPath may end in
+    ``/@attr`` (e.g. a ``<meta content>``) to yield text.
+    """
+
+    title: tuple[str, ...] = ()
+    date: tuple[str, ...] = ()
+    """Elements whose text holds the publication date."""
+    source: tuple[str, ...] = ()
+    author: tuple[str, ...] = ()
+    meta: tuple[str, ...] = ()
+    """Elements holding labelled ``时间/来源/作者`` text, read by label."""
+    body: tuple[str, ...] = ()
+    breadcrumb: tuple[str, ...] = ()
+    drop: tuple[str, ...] = ()
+    """Elements removed before anything is read (nav, QR widgets, promos)."""
+    label: str = ""
+    """Names the selector set in the ``extractor`` field (the profile's name)."""
+    compiled: dict[str, tuple[Selector, ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    FIELDS = ("title", "date", "source", "author", "meta", "body", "breadcrumb", "drop")
+
+    def __post_init__(self) -> None:
+        for name in self.FIELDS:
+            self.compiled[name] = tuple(compile_selector(p) for p in getattr(self, name))

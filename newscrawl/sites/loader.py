@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from cssselect import SelectorError
 from lxml import etree
 
-from newscrawl.extraction.page import PageSelectors
-from newscrawl.extraction.selectors import compile_selector
+from newscrawl.extraction.selectors import PageSelectors, compile_selector
 from newscrawl.sites.profile import ARTICLE_LIKE_URL, SiteProfile
 
 PROFILE_DIR = Path(__file__).resolve().parents[1] / "profiles"
@@ -112,7 +111,7 @@ def _check_keys(reader: _Reader) -> None:
             raise reader.fail(f"{section}.{sorted(extra)[0]}", "unknown key")
 
 
-def _selectors(reader: _Reader) -> PageSelectors:
+def _selectors(reader: _Reader, label: str) -> PageSelectors:
     values: dict[str, tuple[str, ...]] = {}
     for name in PageSelectors.FIELDS:
         paths = reader.strings(f"selectors.{name}")
@@ -123,8 +122,7 @@ def _selectors(reader: _Reader) -> PageSelectors:
                 kind = "CSS selector" if path.startswith("css:") else "XPath"
                 raise reader.fail(f"selectors.{name}[{index}]", f"invalid {kind}: {exc}") from None
         values[name] = paths
-    separator = reader.string("title_separator", "_")
-    return PageSelectors(title_separator=separator, **values)
+    return PageSelectors(label=label, **values)
 
 
 def load_profile(path: Path) -> SiteProfile:
@@ -144,7 +142,7 @@ def load_profile(path: Path) -> SiteProfile:
     for index, url in enumerate(start_urls):
         if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
             raise reader.fail(f"start_urls[{index}]", f"{url!r} is not an http(s) URL")
-    selectors = _selectors(reader)
+    selectors = _selectors(reader, name)
     article = reader.regex("urls.article", required=bool(selectors.body)) or ARTICLE_LIKE_URL
     list_page = reader.regex("urls.list", required=False) or re.compile(r"/$")
     pagination = reader.regex("pagination.pattern", required=False)
@@ -161,6 +159,7 @@ def load_profile(path: Path) -> SiteProfile:
         pagination=pagination,
         first_page_number=reader.integer("pagination.first", 1),
         title_suffixes=reader.strings("title_suffixes"),
+        title_separator=reader.string("title_separator", "_"),
         min_link_chars=reader.integer("links.min_text_chars", 0),
         source_file=str(path),
     )

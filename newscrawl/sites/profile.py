@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from newscrawl.extraction.page import PageSelectors
+from newscrawl.extraction.selectors import PageSelectors
 
 #: URL paths that look like articles on Chinese news portals: TRS ``t20250523_1``
 #: / ``t3675001`` names, dated directories (``/202505/``, ``/2025-05-23/``,
@@ -38,6 +38,8 @@ class SiteProfile:
     """Site names printed at the end of ``<title>`` (``_大众网``)."""
     min_link_chars: int = 0
     """Article links must have at least this much link text (the generic spider)."""
+    title_separator: str = "_"
+    """Separator of the ``<title>`` suffix (``标题_栏目_站名``)."""
     display_name: str = ""
     source_file: str = ""
 
