@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from newscrawl import __version__
+from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
-from newscrawl.record import RecordOptions, build_record, utc_now_iso
+from newscrawl.record import RecordOptions, build_record
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
@@ -53,7 +54,7 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
             title_suffixes=profile.title_suffixes if profile else (),
         )
         site = profile.name if profile else "generic"
-        record = build_record([fields], site=site, crawled_at=utc_now_iso(), options=options)
+        record = build_record([fields], site=site, crawled_at=utc_iso(), options=options)
         if args.format == "eval":
             record = {
                 "title": record["title"],

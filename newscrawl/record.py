@@ -196,8 +196,3 @@ def build_record(
         "version": 1,
         "updated_at": None,
     }
-
-
-def utc_now_iso() -> str:
-    """The current UTC time as ISO 8601, to the second."""
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

@@ -17,12 +17,12 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.archive.middleware import ARCHIVE_META, FETCHED_AT_META, replayed_start_urls
+from newscrawl.clock import utc_iso
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
 from newscrawl.items import ArticlePages
 from newscrawl.middlewares.incremental import ARTICLE_META
-from newscrawl.record import utc_now_iso
 from newscrawl.sites.profile import SiteProfile
 
 DEFAULT_MAX_LIST_PAGES = 5
@@ -195,7 +195,7 @@ class PortalSpider(scrapy.Spider):
             "pages": [fields],
             "remaining": list(fields.other_pages),
             "seen": {response.url, *fields.other_pages},
-            "crawled_at": response.meta.get(FETCHED_AT_META) or utc_now_iso(),
+            "crawled_at": response.meta.get(FETCHED_AT_META) or utc_iso(),
         }
         yield from self._continue_article(state)
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from newscrawl.clock import compact_stamp, utc_iso
+
 _PENDING_BATCH = 500
 
 _SCHEMA = """
@@ -55,10 +57,6 @@ CREATE TABLE IF NOT EXISTS pending (
 def incremental_enabled(settings: Any) -> bool:
     """State is used unless ``NEWSCRAWL_INCREMENTAL`` is off or the run replays archives."""
     return settings.getbool("NEWSCRAWL_INCREMENTAL") and not settings.getlist("NEWSCRAWL_REPLAY")
-
-
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -126,7 +124,7 @@ class StateStore:
     def start_run(self, run_id: str, spider: str) -> None:
         self.db.execute(
             "INSERT INTO runs (run_id, spider, started_at, status) VALUES (?, ?, ?, 'running')",
-            (run_id, spider, utc_now().isoformat()),
+            (run_id, spider, utc_iso()),
         )
 
     def finish_run(self, run_id: str, status: str, list_items: int, articles: int) -> None:
@@ -134,7 +132,7 @@ class StateStore:
             "UPDATE runs SET status = CASE WHEN status IN ('committed', 'committing') "
             "THEN status ELSE ? END, "
             "finished_at = ?, list_items = ?, articles = ? WHERE run_id = ?",
-            (status, utc_now().isoformat(), list_items, articles, run_id),
+            (status, utc_iso(), list_items, articles, run_id),
         )
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
@@ -167,9 +165,7 @@ class StateStore:
 
     def touch(self, url: str) -> None:
         """Record that a known article was fetched again and found unchanged."""
-        self.db.execute(
-            "UPDATE articles SET last_checked_at = ? WHERE url = ?", (utc_now().isoformat(), url)
-        )
+        self.db.execute("UPDATE articles SET last_checked_at = ? WHERE url = ?", (utc_iso(), url))
 
     def add_pending(self, run_id: str, record: dict[str, Any]) -> None:
         """Remember an exported record until its data file is committed.
@@ -186,7 +182,7 @@ class StateStore:
                 record["content_hash"],
                 record.get("version", 1),
                 record.get("published_date"),
-                utc_now().isoformat(),
+                utc_iso(),
             )
         )
         if len(self._pending) >= _PENDING_BATCH:
@@ -257,6 +253,6 @@ def run_id_for(crawler: Any) -> str:
     if run_id is None:
         import secrets
 
-        run_id = f"{utc_now().strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
+        run_id = f"{compact_stamp()}-{secrets.token_hex(4)}"
         _RUN_IDS[crawler] = run_id
     return run_id

@@ -7,8 +7,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newscrawl.clock import utc_iso
 from newscrawl.middlewares.incremental import is_full_run
-from newscrawl.state import incremental_enabled, store_for, utc_now
+from newscrawl.state import incremental_enabled, store_for
 
 
 class VersioningPipeline:
@@ -47,6 +48,6 @@ class VersioningPipeline:
             item["version"] = known.version
             return item
         item["version"] = known.version + 1
-        item["updated_at"] = utc_now().isoformat()
+        item["updated_at"] = utc_iso()
         self._count("articles_updated")
         return item

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import glob
 import logging
 from pathlib import Path
@@ -27,7 +26,8 @@ from newscrawl.archive.warc import (
     read_response_at,
     warcinfo_fields,
 )
-from newscrawl.feeds import remove_stale_temp_files
+from newscrawl.atomic import remove_stale_temp_files
+from newscrawl.clock import compact_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ class WarcCaptureMiddleware:
     def spider_opened(self, spider: Any) -> None:
         directory = Path(self.directory_template.replace("%(name)s", spider.name))
         remove_stale_temp_files(directory)
-        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        stamp = compact_stamp()
         info = {
             "software": "newscrawl",
             "format": "WARC File Format 1.1",

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gzip
 import logging
-import os
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,7 +17,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.feeds import fsync_directory, temp_path_for
+from newscrawl.atomic import move_into_place, sync_and_close, temp_path_for
+from newscrawl.clock import utc_iso
 
 logger = logging.getLogger(__name__)
 
@@ -154,11 +153,8 @@ class WarcArchiveWriter:
     def _commit(self) -> None:
         if self.handle is None:
             return
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.replace(temp_path_for(self.final_path), self.final_path)
-        fsync_directory(self.directory)
+        sync_and_close(self.handle)
+        move_into_place(temp_path_for(self.final_path), self.final_path)
         self.finished.append(self.final_path)
         self.handle = self.writer = None
 
@@ -167,7 +163,7 @@ class WarcArchiveWriter:
         if self.handle is None:
             self._open()
         assert self.writer is not None and self.handle is not None
-        date = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        date = utc_iso()
         try:
             reason = HTTPStatus(exchange.status).phrase
         except ValueError:

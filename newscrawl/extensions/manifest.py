@@ -14,10 +14,12 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from newscrawl.atomic import write_atomic
+from newscrawl.clock import file_stamp, utc_iso, utc_now
 from newscrawl.extensions.runstate import feed_directories
 from newscrawl.feeds import AtomicFileFeedStorage
 from newscrawl.monitor import COVERED_FIELDS, Thresholds, Verdict, assess
-from newscrawl.state import incremental_enabled, run_id_for, store_for, utc_now
+from newscrawl.state import incremental_enabled, run_id_for, store_for
 
 logger = logging.getLogger(__name__)
 _MAX_ERRORS = 20
@@ -112,7 +114,7 @@ class RunManifest:
             data = Path(self.data_files[0])
             return data.with_name(data.name.rsplit(".", 1)[0] + ".manifest.json")
         directories = feed_directories(self.crawler, spider_name) or [Path("output") / spider_name]
-        stamp = self.started_at.strftime("%Y-%m-%dT%H-%M-%S+00-00")
+        stamp = file_stamp(self.started_at)
         return directories[0] / f"{stamp}.manifest.json"
 
     def engine_stopped(self) -> None:
@@ -130,8 +132,8 @@ class RunManifest:
         manifest = {
             "run_id": run_id_for(self.crawler),
             "spider": spider_name,
-            "started_at": self.started_at.isoformat(),
-            "finished_at": utc_now().isoformat(),
+            "started_at": utc_iso(self.started_at),
+            "finished_at": utc_iso(),
             "finish_reason": stats.get("finish_reason"),
             "exit_code": self.verdict.exit_code,
             "healthy": self.verdict.healthy,
@@ -154,10 +156,7 @@ class RunManifest:
             "data_files": self.data_files,
         }
         self.manifest_path = self._manifest_path(spider_name)
-        self.manifest_path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_name("." + self.manifest_path.name + ".part")
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", "utf-8")
-        os.replace(tmp, self.manifest_path)
+        write_atomic(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
         if self.crawler.stats is not None:
             self.crawler.stats.set_value("newscrawl/exit_code", self.verdict.exit_code)
         if self.verdict.healthy:

@@ -10,7 +10,8 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from newscrawl.feeds import AtomicFileFeedStorage, remove_stale_temp_files
+from newscrawl.atomic import remove_stale_temp_files
+from newscrawl.feeds import AtomicFileFeedStorage
 from newscrawl.signals import feed_committing
 from newscrawl.state import incremental_enabled, run_id_for, store_for
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+
+from newscrawl.atomic import write_atomic
 
 
 def _jsonable(value: Any) -> Any:
@@ -39,7 +40,4 @@ class StatsFile:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         data = {key: _jsonable(value) for key, value in stats.items()}
         data["finish_reason"] = reason
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True), "utf-8")
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))

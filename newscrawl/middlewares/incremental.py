@@ -11,7 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
-from newscrawl.state import KnownArticle, StateStore, incremental_enabled, store_for, utc_now
+from newscrawl.clock import CHINA_TZ, utc_now
+from newscrawl.state import KnownArticle, StateStore, incremental_enabled, store_for
 
 ARTICLE_META = "newscrawl_article"
 LIST_PAGE_META = "list_page"
@@ -71,7 +72,7 @@ class IncrementalMiddleware:
         born = known.first_exported_at
         if known.published_date:
             published = dt.datetime.fromisoformat(known.published_date)
-            born = published.replace(tzinfo=dt.timezone(dt.timedelta(hours=8)))
+            born = published.replace(tzinfo=CHINA_TZ)
         young = now - born < self.recheck_window
         return young and now - known.last_checked_at >= self.recheck_interval
 

@@ -1,0 +1,90 @@
+"""Files that are either whole or absent: a temporary name beside the target, fsync, rename.
+
+A writer puts its bytes in ``dir/.name.<pid>.part``, syncs them and renames the
+file over ``dir/name`` (then syncs the directory), so a reader never sees half a
+file. A process killed before the rename leaves only the hidden temporary file;
+:func:`remove_stale_temp_files` deletes those whose process is gone.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+TEMP_PREFIX = "."
+TEMP_SUFFIX = ".part"
+
+
+def temp_path_for(path: Path) -> Path:
+    """``dir/.name.<pid>.part`` beside ``dir/name``."""
+    return path.with_name(f"{TEMP_PREFIX}{path.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def fsync_directory(directory: Path) -> None:
+    """Make a rename inside ``directory`` durable."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_and_close(handle: IO[bytes] | IO[str]) -> None:
+    """Flush a file's buffers to the disk and close it."""
+    handle.flush()
+    os.fsync(handle.fileno())
+    handle.close()
+
+
+def move_into_place(temp: Path, final: Path) -> None:
+    """Rename a finished temporary file over its final name, durably."""
+    os.replace(temp, final)
+    fsync_directory(final.parent)
+
+
+def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
+    """Write a whole file atomically (creating its directory)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    try:
+        with temp.open("wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        move_into_place(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def stale_temp_files(directory: Path) -> list[Path]:
+    """Temporary files in a directory (of this process or of killed ones)."""
+    if not directory.is_dir():
+        return []
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.name.startswith(TEMP_PREFIX) and p.name.endswith(TEMP_SUFFIX)
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temp_files(directory: Path) -> list[Path]:
+    """Delete temporary files of killed processes (their pid is gone); returns them."""
+    removed = []
+    for temp in stale_temp_files(directory):
+        pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 1)[-1]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            temp.unlink(missing_ok=True)
+            removed.append(temp)
+    return removed
