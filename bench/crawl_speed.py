@@ -138,7 +138,7 @@ def run_measured(
 _CONSTANT_EXTRACTION = """
 import copy
 import newscrawl.extraction
-import newscrawl.spider
+import newscrawl.crawling.spider
 
 _extract = newscrawl.extraction.extract_page
 _first = []
@@ -152,7 +152,7 @@ def extract_page(url, body, content_type=None, selectors=None):
     return fields
 
 
-newscrawl.spider.extract_page = extract_page
+newscrawl.crawling.spider.extract_page = extract_page
 """
 
 

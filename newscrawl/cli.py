@@ -79,7 +79,7 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
 
 def run_command(args: argparse.Namespace) -> int:
     """Crawl like ``scrapy crawl`` and return the run's health as the exit code."""
-    from newscrawl.crawl import project_settings, run_spider
+    from newscrawl.crawling.process import project_settings, run_spider
     from newscrawl.monitor import EXIT_FAILED
 
     overrides: dict[str, object] = dict(_pairs(args.set, "-s"))

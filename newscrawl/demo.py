@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
-from newscrawl.crawl import project_settings, run_spider
+from newscrawl.crawling.process import project_settings, run_spider
 from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
 
 SUMMARY_FIELDS = ("title", "published_date", "source", "authors", "paragraphs", "credits")

@@ -7,7 +7,7 @@ spider's ``custom_settings``. Project settings are prefixed ``NEWSCRAWL_``.
 from newscrawl import __version__
 
 BOT_NAME = "newscrawl"
-SPIDER_MODULES = ["spiders"]
+SPIDER_MODULES = ["newscrawl.crawling.spiders"]
 NEWSPIDER_MODULE = "spiders"
 LOG_LEVEL = "INFO"
 TELNETCONSOLE_ENABLED = False
@@ -34,28 +34,28 @@ RETRY_TIMES = 3
 NEWSCRAWL_DEFAULT_FEED = "output/%(name)s/%(time)s.jsonl"
 FEED_EXPORT_ENCODING = "utf-8"
 FEED_STORAGES = {
-    "": "newscrawl.feeds.AtomicFileFeedStorage",
-    "file": "newscrawl.feeds.AtomicFileFeedStorage",
+    "": "newscrawl.crawling.feeds.AtomicFileFeedStorage",
+    "file": "newscrawl.crawling.feeds.AtomicFileFeedStorage",
 }
 FEED_STORE_EMPTY = False
 
 DOWNLOADER_MIDDLEWARES = {
-    "newscrawl.archive.middleware.WarcCaptureMiddleware": 950,
-    "newscrawl.archive.middleware.WarcReplayMiddleware": 960,
+    "newscrawl.crawling.middlewares.archive.WarcCaptureMiddleware": 950,
+    "newscrawl.crawling.middlewares.archive.WarcReplayMiddleware": 960,
 }
 SPIDER_MIDDLEWARES = {
-    "newscrawl.middlewares.incremental.IncrementalMiddleware": 950,
+    "newscrawl.crawling.middlewares.incremental.IncrementalMiddleware": 950,
 }
 ITEM_PIPELINES = {
-    "pipelines.record.ArticleRecordPipeline": 300,
-    "pipelines.versioning.VersioningPipeline": 350,
-    "pipelines.dedupe.DuplicateRecordPipeline": 400,
+    "newscrawl.crawling.pipelines.ArticleRecordPipeline": 300,
+    "newscrawl.crawling.pipelines.VersioningPipeline": 350,
+    "newscrawl.crawling.pipelines.DuplicateRecordPipeline": 400,
 }
 EXTENSIONS = {
-    "newscrawl.extensions.runlock.RunLock": 10,
-    "newscrawl.extensions.runstate.RunState": 500,
-    "newscrawl.extensions.manifest.RunManifest": 510,
-    "newscrawl.extensions.statsfile.StatsFile": 520,
+    "newscrawl.crawling.extensions.runlock.RunLock": 10,
+    "newscrawl.crawling.extensions.runstate.RunState": 500,
+    "newscrawl.crawling.extensions.manifest.RunManifest": 510,
+    "newscrawl.crawling.extensions.statsfile.StatsFile": 520,
 }
 
 # Run safety: one run per spider at a time, incremental state, health checks.

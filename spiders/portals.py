@@ -1,18 +1,17 @@
-"""A spider for every profile in ``newscrawl/profiles/``: ``scrapy crawl dzwww``, ``… cjn``,
-``… generic``. They differ only in their profile; see :class:`newscrawl.spider.PortalSpider`."""
+"""Old path of the profile spiders (``spiders.portals.DzwwwSpider`` …), kept for existing code.
 
-from newscrawl.sites import all_profiles
-from newscrawl.spider import PortalSpider
+The classes are defined in :mod:`newscrawl.crawling.spiders`; Scrapy's spider loader
+only lists a spider in the module that defines it, so listing ``"spiders"`` in
+``SPIDER_MODULES`` does not register them twice.
+"""
 
+from newscrawl.crawling import spiders as _spiders
+from newscrawl.crawling.spider import PortalSpider
 
-def _spider_class(name: str) -> type[PortalSpider]:
-    class_name = "".join(part.capitalize() for part in name.split("_")) + "Spider"
-    return type(
-        class_name,
-        (PortalSpider,),
-        {"name": name, "profile": all_profiles()[name], "__module__": __name__},
-    )
-
-
-for _name in all_profiles():
-    globals()[_spider_class(_name).__name__] = _spider_class(_name)
+globals().update(
+    {
+        name: value
+        for name, value in vars(_spiders).items()
+        if isinstance(value, type) and issubclass(value, PortalSpider) and value is not PortalSpider
+    }
+)

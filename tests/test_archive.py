@@ -313,7 +313,7 @@ def test_compression_level_out_of_range_is_refused(tmp_path, level: int) -> None
 def test_compression_level_setting_is_checked() -> None:
     from scrapy.utils.test import get_crawler
 
-    from newscrawl.archive.middleware import WarcCaptureMiddleware
+    from newscrawl.crawling.middlewares.archive import WarcCaptureMiddleware
 
     crawler = get_crawler(
         settings_dict={"NEWSCRAWL_ARCHIVE": True, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL": 3}

@@ -16,8 +16,8 @@ from scrapy.crawler import Crawler
 
 from newscrawl.atomic import write_atomic
 from newscrawl.clock import file_stamp, utc_iso, utc_now
-from newscrawl.extensions.runstate import feed_directories
-from newscrawl.feeds import AtomicFileFeedStorage
+from newscrawl.crawling.extensions.runstate import feed_directories
+from newscrawl.crawling.feeds import AtomicFileFeedStorage
 from newscrawl.monitor import COVERED_FIELDS, Thresholds, Verdict, assess
 from newscrawl.state import incremental_enabled, run_id_for, store_for
 

@@ -15,7 +15,7 @@ from typing import IO, Any
 from scrapy.extensions.feedexport import FileFeedStorage
 
 from newscrawl.atomic import move_into_place, sync_and_close, temp_path_for
-from newscrawl.signals import feed_committing
+from newscrawl.crawling.signals import feed_committing
 
 
 class AtomicFileFeedStorage(FileFeedStorage):

@@ -16,13 +16,17 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from newscrawl.archive.middleware import ARCHIVE_META, FETCHED_AT_META, replayed_start_urls
 from newscrawl.clock import utc_iso
+from newscrawl.crawling.middlewares.archive import (
+    ARCHIVE_META,
+    FETCHED_AT_META,
+    replayed_start_urls,
+)
+from newscrawl.crawling.middlewares.incremental import ARTICLE_META
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
 from newscrawl.items import ArticlePages
-from newscrawl.middlewares.incremental import ARTICLE_META
 from newscrawl.sites.profile import SiteProfile
 
 DEFAULT_MAX_LIST_PAGES = 5

@@ -11,8 +11,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.atomic import remove_stale_temp_files
-from newscrawl.feeds import AtomicFileFeedStorage
-from newscrawl.signals import feed_committing
+from newscrawl.crawling.feeds import AtomicFileFeedStorage
+from newscrawl.crawling.signals import feed_committing
 from newscrawl.state import incremental_enabled, run_id_for, store_for
 
 logger = logging.getLogger(__name__)

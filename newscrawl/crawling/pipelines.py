@@ -1,0 +1,117 @@
+"""Item pipelines: article pages -> record, versions against the state store, one record per id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem, NotConfigured
+
+from newscrawl.clock import utc_iso
+from newscrawl.crawling.middlewares.incremental import is_full_run
+from newscrawl.items import ArticlePages
+from newscrawl.record import RecordOptions, build_record
+from newscrawl.state import incremental_enabled, store_for
+
+
+class ArticleRecordPipeline:
+    """Normalise an :class:`ArticlePages` item into the exported record.
+
+    Settings: ``NEWSCRAWL_TO_SIMPLIFIED`` (convert Traditional text to
+    Simplified, default off).
+    """
+
+    def __init__(self, crawler: Crawler, to_simplified: bool = False) -> None:
+        self.crawler = crawler
+        self.to_simplified = to_simplified
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ArticleRecordPipeline:
+        return cls(crawler, crawler.settings.getbool("NEWSCRAWL_TO_SIMPLIFIED"))
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, ArticlePages):
+            return item
+        profile = getattr(self.crawler.spider, "profile", None)
+        options = RecordOptions(
+            to_simplified=self.to_simplified,
+            title_suffixes=profile.title_suffixes if profile else (),
+        )
+        record = build_record(
+            item.pages,
+            site=item.site,
+            crawled_at=item.crawled_at,
+            options=options,
+            archive=item.archive,
+            expected_pages=item.expected_pages,
+        )
+        record["warnings"] = list(dict.fromkeys(record["warnings"] + item.warnings))
+        stats = self.crawler.stats
+        if stats is not None:
+            for warning in record["warnings"]:
+                stats.inc_value(f"newscrawl/warnings/{warning}")
+        return record
+
+
+class VersioningPipeline:
+    """Compare a record with the last exported version of the same URL.
+
+    Unchanged content is dropped (and the check time remembered); changed
+    content is exported with the same ``id``, ``version`` + 1 and ``updated_at``.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> VersioningPipeline:
+        if not incremental_enabled(crawler.settings):
+            raise NotConfigured
+        return cls(crawler)
+
+    def _count(self, key: str) -> None:
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value(f"newscrawl/{key}")
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, dict) or "content_hash" not in item:
+            return item
+        store = store_for(self.crawler)
+        known = store.get(item["url"])
+        if known is None:
+            self._count("articles_new")
+            return item
+        if known.content_hash == item["content_hash"]:
+            store.touch(item["url"])
+            if not is_full_run(self.crawler):
+                self._count("dropped/unchanged")
+                raise DropItem(f"unchanged since version {known.version}: {item['url']}")
+            item["version"] = known.version
+            return item
+        item["version"] = known.version + 1
+        item["updated_at"] = utc_iso()
+        self._count("articles_updated")
+        return item
+
+
+class DuplicateRecordPipeline:
+    """Export each article id once per run (the same article can be linked from many lists)."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+        self.seen: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DuplicateRecordPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        record_id = item.get("id") if isinstance(item, dict) else None
+        if record_id is None:
+            return item
+        if record_id in self.seen:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value("newscrawl/dropped/duplicate")
+            raise DropItem(f"duplicate record {record_id}")
+        self.seen.add(record_id)
+        return item
