@@ -77,16 +77,14 @@ def _pairs(values: list[str], option: str) -> dict[str, str]:
     return pairs
 
 
-def run_command(args: argparse.Namespace) -> int:
+def run_command(args: argparse.Namespace, err: TextIO) -> int:
     """Crawl like ``scrapy crawl`` and return the run's health as the exit code."""
-    from newscrawl.crawling.process import project_settings, run_spider
-    from newscrawl.monitor import EXIT_FAILED
+    from newscrawl.crawling.process import project_settings, report, run_spider
 
-    overrides: dict[str, object] = dict(_pairs(args.set, "-s"))
-    overrides["NEWSCRAWL_EXIT_CODE"] = False
-    settings = project_settings(overrides)
-    stats = run_spider(args.spider, settings, **_pairs(args.arg, "-a"))
-    return int(stats.get("newscrawl/exit_code", EXIT_FAILED))
+    settings = project_settings(dict(_pairs(args.set, "-s")))
+    outcome = run_spider(args.spider, settings, **_pairs(args.arg, "-a"))
+    report(outcome, err)
+    return outcome.exit_code
 
 
 def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -248,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "extract":
         return extract_command(args, sys.stdin.buffer, sys.stdout, sys.stderr)
     if args.command == "run":
-        return run_command(args)
+        return run_command(args, sys.stderr)
     if args.command == "reparse":
         return reparse_command(args, sys.stdout, sys.stderr)
     if args.command == "diff":

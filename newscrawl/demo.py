@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from newscrawl.crawling import keys
 from newscrawl.crawling.process import project_settings, run_spider
 from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
 
@@ -48,10 +49,10 @@ def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
         print(
             f"Replica portal at {server.url}; crawling {len(REPLICA_CHANNELS)} channels", file=out
         )
-        stats = run_spider("dzwww", settings, start_urls=start_urls)
+        outcome = run_spider("dzwww", settings, start_urls=start_urls)
     count, missing, warnings = summarise(feed)
     print(f"articles: {count}", file=out)
-    print(f"list pages read: {stats.get('newscrawl/list_pages', 0)}", file=out)
+    print(f"list pages read: {outcome.stats.get(keys.STAT_LIST_PAGES, 0)}", file=out)
     if count:
         gaps = ", ".join(f"{name} {n}" for name, n in missing.most_common()) or "none"
         print(f"fields missing: {gaps}", file=out)

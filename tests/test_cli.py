@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import subprocess
 import sys
@@ -117,3 +118,23 @@ def test_demo_crawls_the_replica_offline(tmp_path) -> None:
         timeout=300,
     )
     assert "articles: 28" in again.stdout
+
+
+def test_run_outside_a_project_exits_75_while_another_run_holds_the_lock(tmp_path) -> None:
+    """`newscrawl run` from a directory with no scrapy.cfg: the packaged settings and
+    spiders are used, and the lock decides the exit code before anything is fetched."""
+    state = tmp_path / "state"
+    state.mkdir()
+    with (state / "dzwww.lock").open("a+") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        result = subprocess.run(
+            [_newscrawl(), "run", "dzwww", "-s", f"NEWSCRAWL_STATE_DIR={state}"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            timeout=120,
+        )
+    assert result.returncode == 75, result.stderr[-2000:]
+    assert "another dzwww run holds" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]

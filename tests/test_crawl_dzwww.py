@@ -134,6 +134,7 @@ def test_article_url_as_start_url(replica, tmp_path) -> None:
         ("max_pages=zero", "max_pages: 'zero' is not a whole number"),
         ("since=2025-13-01", "since: '2025-13-01' is not a YYYY-MM-DD date"),
         ("start_urls=ftp://example.org/", "is not an http(s) URL"),
+        ("full=maybe", "full: 'maybe' is not a yes/no value"),
     ],
 )
 def test_bad_spider_arguments_fail_clearly(tmp_path, argument: str, message: str) -> None:

@@ -72,11 +72,6 @@ def http_headers(raw: Any) -> list[tuple[str, str]]:
     return pairs
 
 
-DEFAULT_COMPRESSION_LEVEL = 6
-"""zlib level of the WARC gzip members (warcio alone always uses 9, which costs
-about twice the CPU for files about 2 % smaller on news pages)."""
-
-
 def checked_compression_level(level: int, name: str = "WARC compression level") -> int:
     """The zlib level if it is 1-9; otherwise a ValueError naming ``name``."""
     if not 1 <= level <= 9:
@@ -125,7 +120,7 @@ class WarcArchiveWriter:
         prefix: str,
         max_bytes: int,
         info: dict[str, str],
-        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+        compression_level: int,
     ) -> None:
         self.directory = directory
         self.prefix = prefix

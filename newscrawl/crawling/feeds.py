@@ -18,6 +18,19 @@ from newscrawl.atomic import move_into_place, sync_and_close, temp_path_for
 from newscrawl.crawling.signals import feed_committing
 
 
+def local_feed_directories(settings: Any, spider_name: str) -> list[Path]:
+    """Local directories the configured feeds (``FEEDS``) write into."""
+    directories = []
+    for uri in settings.getdict("FEEDS"):
+        text = str(uri)
+        if "://" in text and not text.startswith("file://"):
+            continue
+        text = text.removeprefix("file://")
+        path = Path(text.replace("%(name)s", spider_name))
+        directories.append(path.parent)
+    return directories
+
+
 class AtomicFileFeedStorage(FileFeedStorage):
     """Local file feed written to a temporary name and renamed into place when stored."""
 

@@ -1,4 +1,4 @@
-"""Item pipelines: article pages -> record, versions against the state store, one record per id."""
+"""Item pipelines: article pages to record, versions from the state store, one record per id."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
 from newscrawl.clock import utc_iso
-from newscrawl.crawling.middlewares.incremental import is_full_run
+from newscrawl.crawling import keys
+from newscrawl.crawling.extensions.runstate import RunState
 from newscrawl.items import ArticlePages
 from newscrawl.record import RecordOptions, build_record
-from newscrawl.state import incremental_enabled, store_for
+from newscrawl.runs.state import StateStore
 
 
 class ArticleRecordPipeline:
@@ -49,7 +50,7 @@ class ArticleRecordPipeline:
         stats = self.crawler.stats
         if stats is not None:
             for warning in record["warnings"]:
-                stats.inc_value(f"newscrawl/warnings/{warning}")
+                stats.inc_value(keys.warning_stat(warning))
         return record
 
 
@@ -60,37 +61,45 @@ class VersioningPipeline:
     content is exported with the same ``id``, ``version`` + 1 and ``updated_at``.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, run_state: RunState) -> None:
         self.crawler = crawler
+        self.run_state = run_state
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> VersioningPipeline:
-        if not incremental_enabled(crawler.settings):
+        run_state = crawler.get_extension(RunState)
+        if run_state is None or not run_state.incremental:
             raise NotConfigured
-        return cls(crawler)
+        return cls(crawler, run_state)
+
+    @property
+    def store(self) -> StateStore:
+        store = self.run_state.store
+        assert store is not None
+        return store
 
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}")
+            self.crawler.stats.inc_value(key)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict) or "content_hash" not in item:
             return item
-        store = store_for(self.crawler)
+        store = self.store
         known = store.get(item["url"])
         if known is None:
-            self._count("articles_new")
+            self._count(keys.STAT_ARTICLES_NEW)
             return item
         if known.content_hash == item["content_hash"]:
             store.touch(item["url"])
-            if not is_full_run(self.crawler):
-                self._count("dropped/unchanged")
+            if not self.run_state.full_run:
+                self._count(keys.STAT_DROPPED_UNCHANGED)
                 raise DropItem(f"unchanged since version {known.version}: {item['url']}")
             item["version"] = known.version
             return item
         item["version"] = known.version + 1
         item["updated_at"] = utc_iso()
-        self._count("articles_updated")
+        self._count(keys.STAT_ARTICLES_UPDATED)
         return item
 
 
@@ -111,7 +120,7 @@ class DuplicateRecordPipeline:
             return item
         if record_id in self.seen:
             if self.crawler.stats is not None:
-                self.crawler.stats.inc_value("newscrawl/dropped/duplicate")
+                self.crawler.stats.inc_value(keys.STAT_DROPPED_DUPLICATE)
             raise DropItem(f"duplicate record {record_id}")
         self.seen.add(record_id)
         return item

@@ -17,19 +17,13 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from newscrawl.clock import utc_iso
-from newscrawl.crawling.middlewares.archive import (
-    ARCHIVE_META,
-    FETCHED_AT_META,
-    replayed_start_urls,
-)
-from newscrawl.crawling.middlewares.incremental import ARTICLE_META
+from newscrawl.crawling import keys
+from newscrawl.crawling.middlewares.archive import replayed_start_urls
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
 from newscrawl.items import ArticlePages
 from newscrawl.sites.profile import SiteProfile
-
-DEFAULT_MAX_LIST_PAGES = 5
 
 
 class SpiderArgumentError(ValueError):
@@ -54,6 +48,17 @@ def _positive_int(name: str, value: Any) -> int:
     if number < 1:
         raise SpiderArgumentError(f"{name}: must be at least 1, got {number}")
     return number
+
+
+def _flag(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise SpiderArgumentError(f"{name}: {value!r} is not a yes/no value (1, 0, true, false)")
 
 
 def _date_arg(name: str, value: str) -> dt.date:
@@ -85,7 +90,9 @@ class PortalSpider(scrapy.Spider):
     pages; default ``NEWSCRAWL_START_URLS``, else the profile's channels),
     ``max_pages`` (list pages read per channel, default
     ``NEWSCRAWL_MAX_LIST_PAGES``), ``since`` (YYYY-MM-DD: skip older articles
-    and stop paginating a channel at a page holding only older ones).
+    and stop paginating a channel at a page holding only older ones), ``full``
+    (``1``: ignore what the state store knows for this run, as
+    ``NEWSCRAWL_FULL_RUN`` does).
     """
 
     profile: ClassVar[SiteProfile]
@@ -96,6 +103,7 @@ class PortalSpider(scrapy.Spider):
         start_urls: str | None = None,
         max_pages: str | int | None = None,
         since: str | None = None,
+        full: str | bool | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -104,6 +112,7 @@ class PortalSpider(scrapy.Spider):
             raise SpiderArgumentError("start_urls: no URL given")
         self.max_pages = _positive_int("max_pages", max_pages) if max_pages else None
         self.since = _date_arg("since", since) if since else None
+        self.full = _flag("full", full) if full is not None else False
         self.allowed_domains = crawl_scope(self.profile, self.start_urls)
 
     @classmethod
@@ -130,28 +139,29 @@ class PortalSpider(scrapy.Spider):
             spider.start_urls = _split_urls(configured)
             spider.allowed_domains = crawl_scope(spider.profile, spider.start_urls)
         if spider.max_pages is None:
-            spider.max_pages = crawler.settings.getint(
-                "NEWSCRAWL_MAX_LIST_PAGES", DEFAULT_MAX_LIST_PAGES
-            )
+            spider.max_pages = crawler.settings.getint("NEWSCRAWL_MAX_LIST_PAGES")
+        if spider.full:
+            crawler.settings.set("NEWSCRAWL_FULL_RUN", True, priority="cmdline")
+        spider.full = crawler.settings.getbool("NEWSCRAWL_FULL_RUN")
         return spider
 
     def _count(self, key: str, value: int = 1) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}", value)
+            self.crawler.stats.inc_value(key, value)
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.start_urls:
             if self.profile.is_article_url(url):
                 yield self.article_request(url)
             else:
-                yield scrapy.Request(url, callback=self.parse_list, meta={"list_page": 0})
+                yield scrapy.Request(url, callback=self.parse_list, meta={keys.META_LIST_PAGE: 0})
 
     def article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
             url,
             callback=self.parse_article,
             errback=self.article_failed,
-            meta={ARTICLE_META: True},
+            meta={keys.META_ARTICLE: True},
         )
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
@@ -165,27 +175,27 @@ class PortalSpider(scrapy.Spider):
         decoded = decode_html(response.body, _content_type(response))
         page = ListPage(response.url, decoded.text, self.profile)
         items = page.items()
-        self._count("list_pages")
-        self._count("list_items", len(items))
+        self._count(keys.STAT_LIST_PAGES)
+        self._count(keys.STAT_LIST_ITEMS, len(items))
         older = 0
         for item in items:
             if self.since and item.date and item.date < self.since:
                 older += 1
                 continue
             yield self.article_request(item.url)
-        self._count("list_items_older", older)
+        self._count(keys.STAT_LIST_ITEMS_OLDER, older)
         if items and older == len(items):
             self.logger.info(
                 "Stop paginating at %s: only articles before %s", response.url, self.since
             )
             return
-        current = response.meta.get("list_page", 0)
-        if current + 1 >= (self.max_pages or DEFAULT_MAX_LIST_PAGES):
+        current = response.meta.get(keys.META_LIST_PAGE, 0)
+        if self.max_pages is not None and current + 1 >= self.max_pages:
             return
         following = page.next_page(current)
         if following is not None:
             yield scrapy.Request(
-                following, callback=self.parse_list, meta={"list_page": current + 1}
+                following, callback=self.parse_list, meta={keys.META_LIST_PAGE: current + 1}
             )
 
     def parse_article(self, response: Response) -> Iterator[Any]:
@@ -193,23 +203,23 @@ class PortalSpider(scrapy.Spider):
         fields = extract_page(
             response.url, response.body, _content_type(response), self.profile.selectors
         )
-        self._count("article_pages")
+        self._count(keys.STAT_ARTICLE_PAGES)
         state = {
-            "archive": response.meta.get(ARCHIVE_META),
+            "archive": response.meta.get(keys.META_ARCHIVE),
             "pages": [fields],
             "remaining": list(fields.other_pages),
             "seen": {response.url, *fields.other_pages},
-            "crawled_at": response.meta.get(FETCHED_AT_META) or utc_iso(),
+            "crawled_at": response.meta.get(keys.META_FETCHED_AT) or utc_iso(),
         }
         yield from self._continue_article(state)
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
         """A later page of a multi-page article; it may name pages not known before."""
-        state = response.meta["article"]
+        state = response.meta[keys.META_ASSEMBLY]
         fields = extract_page(
             response.url, response.body, _content_type(response), self.profile.selectors
         )
-        self._count("article_pages")
+        self._count(keys.STAT_ARTICLE_PAGES)
         state["pages"].append(fields)
         for url in fields.other_pages:
             if url not in state["seen"]:
@@ -224,12 +234,12 @@ class PortalSpider(scrapy.Spider):
                 url,
                 callback=self.parse_article_page,
                 errback=self.article_page_failed,
-                meta={"article": state},
+                meta={keys.META_ASSEMBLY: state},
                 dont_filter=True,
             )
             return
         first = state["pages"][0]
-        self._count("articles")
+        self._count(keys.STAT_ARTICLES)
         yield ArticlePages(
             site=self.profile.name,
             url=first.url,
@@ -241,9 +251,9 @@ class PortalSpider(scrapy.Spider):
 
     def article_page_failed(self, failure: Any) -> Iterator[Any]:
         """A later page could not be fetched: export what was fetched, flagged."""
-        state = failure.request.meta["article"]
+        state = failure.request.meta[keys.META_ASSEMBLY]
         self.logger.warning("Article page failed: %s (%s)", failure.request.url, failure.value)
-        self._count("article_pages_failed")
+        self._count(keys.STAT_ARTICLE_PAGES_FAILED)
         state["remaining"] = []
         yield from self._continue_article(state)
 
@@ -251,10 +261,10 @@ class PortalSpider(scrapy.Spider):
         """Count a failed article; requests filtered on purpose (robots.txt) are not failures."""
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.logger.info("Article not fetched: %s (%s)", failure.request.url, failure.value)
-            self._count("articles_ignored")
+            self._count(keys.STAT_ARTICLES_IGNORED)
             return
         self.logger.error("Article failed: %s (%s)", failure.request.url, failure.value)
-        self._count("articles_failed")
+        self._count(keys.STAT_ARTICLES_FAILED)
 
 
 def _content_type(response: Response) -> str | None:

@@ -1,12 +1,9 @@
-"""Write a run manifest next to the data file and turn the run's health into an exit code."""
+"""Judge the run's health and write a run manifest next to the data file."""
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
-import os
-import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -16,10 +13,10 @@ from scrapy.crawler import Crawler
 
 from newscrawl.atomic import write_atomic
 from newscrawl.clock import file_stamp, utc_iso, utc_now
-from newscrawl.crawling.extensions.runstate import feed_directories
-from newscrawl.crawling.feeds import AtomicFileFeedStorage
-from newscrawl.monitor import COVERED_FIELDS, Thresholds, Verdict, assess
-from newscrawl.state import incremental_enabled, run_id_for, store_for
+from newscrawl.crawling import keys
+from newscrawl.crawling.extensions.runstate import RunState
+from newscrawl.crawling.feeds import AtomicFileFeedStorage, local_feed_directories
+from newscrawl.runs.monitor import COVERED_FIELDS, RunCounts, Thresholds, Verdict, assess
 
 logger = logging.getLogger(__name__)
 _MAX_ERRORS = 20
@@ -35,25 +32,42 @@ class _ErrorCollector(logging.Handler):
             self.messages.append(f"{record.name}: {record.getMessage()}"[:500])
 
 
-def _exit_with(code: int) -> None:
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+def run_counts(stats: dict[str, Any], finish_reason: str) -> RunCounts:
+    """The counters the health verdict reads, from the crawl stats."""
+    feed_failures = sum(
+        value
+        for key, value in stats.items()
+        if key.startswith(keys.SCRAPY_FEED_FAILED_PREFIX) and isinstance(value, int)
+    )
+    return RunCounts(
+        finish_reason=finish_reason,
+        list_pages=stats.get(keys.STAT_LIST_PAGES, 0),
+        list_items=stats.get(keys.STAT_LIST_ITEMS, 0),
+        article_pages=stats.get(keys.STAT_ARTICLE_PAGES, 0),
+        articles_failed=stats.get(keys.STAT_ARTICLES_FAILED, 0),
+        article_pages_failed=stats.get(keys.STAT_ARTICLE_PAGES_FAILED, 0),
+        spider_exceptions=stats.get(keys.SCRAPY_SPIDER_EXCEPTIONS, 0),
+        feed_store_failures=feed_failures,
+        critical_errors=stats.get(keys.SCRAPY_CRITICAL_LOGS, 0),
+    )
 
 
 class RunManifest:
     """At the end of a run: judge its health, write ``<data file>.manifest.json``.
 
     The manifest holds the run id, spider, start/end, exit status and reasons,
-    counts, field coverage, errors and data files. With
-    ``NEWSCRAWL_EXIT_CODE`` on (the default) an unhealthy run makes the
-    process exit non-zero, also under plain ``scrapy crawl``.
+    counts, field coverage, errors and data files. The verdict also goes into
+    the stats (``newscrawl/exit_code``, ``newscrawl/health_reasons``), from which
+    the crawl command takes the process exit code. Settings: the health limits
+    ``NEWSCRAWL_MAX_ERROR_RATE``, ``NEWSCRAWL_MIN_FIELD_COVERAGE``,
+    ``NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE``; ``NEWSCRAWL_MANIFEST_DIR`` when no
+    feed writes a local file.
     """
 
-    def __init__(self, crawler: Crawler, thresholds: Thresholds) -> None:
+    def __init__(self, crawler: Crawler, thresholds: Thresholds, fallback_dir: str) -> None:
         self.crawler = crawler
         self.thresholds = thresholds
+        self.fallback_dir = fallback_dir
         self.started_at = utc_now()
         self.records = 0
         self.filled: Counter[str] = Counter()
@@ -61,7 +75,7 @@ class RunManifest:
         self.errors = _ErrorCollector()
         self.verdict: Verdict | None = None
         self.manifest_path: Path | None = None
-        self.final_stats: dict[str, Any] = {}
+        self.finish_reason = "unknown"
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunManifest:
@@ -71,7 +85,7 @@ class RunManifest:
             min_coverage=settings.getfloat("NEWSCRAWL_MIN_FIELD_COVERAGE"),
             min_records_for_coverage=settings.getint("NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE"),
         )
-        ext = cls(crawler, thresholds)
+        ext = cls(crawler, thresholds, settings["NEWSCRAWL_MANIFEST_DIR"])
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -95,61 +109,63 @@ class RunManifest:
             self.data_files.append(str(slot.uri))
 
     def spider_closed(self, spider: Any, reason: str) -> None:
-        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
-        stats["finish_reason"] = reason
-        self.final_stats = stats
+        self.finish_reason = reason
 
     def coverage(self) -> dict[str, float]:
         return {n: (self.filled[n] / self.records if self.records else 0.0) for n in COVERED_FIELDS}
 
+    def _run_state(self) -> RunState | None:
+        return self.crawler.get_extension(RunState)
+
     def _earlier_runs_found_articles(self, spider_name: str) -> bool:
-        if not incremental_enabled(self.crawler.settings):
+        run_state = self._run_state()
+        if run_state is None or run_state.store is None:
             return True
-        return store_for(self.crawler).previous_runs_found_articles(
-            spider_name, run_id_for(self.crawler)
-        )
+        return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
 
     def _manifest_path(self, spider_name: str) -> Path:
         if self.data_files and "://" not in self.data_files[0]:
             data = Path(self.data_files[0])
             return data.with_name(data.name.rsplit(".", 1)[0] + ".manifest.json")
-        directories = feed_directories(self.crawler, spider_name) or [Path("output") / spider_name]
-        stamp = file_stamp(self.started_at)
-        return directories[0] / f"{stamp}.manifest.json"
+        directories = local_feed_directories(self.crawler.settings, spider_name) or [
+            Path(self.fallback_dir.replace("%(name)s", spider_name))
+        ]
+        return directories[0] / f"{file_stamp(self.started_at)}.manifest.json"
 
     def engine_stopped(self) -> None:
         logging.getLogger().removeHandler(self.errors)
         spider_name = self.crawler.spidercls.name
-        stats = self.final_stats
+        stats = dict(self.crawler.stats.get_stats()) if self.crawler.stats else {}
         coverage = self.coverage()
         self.verdict = assess(
-            stats,
+            run_counts(stats, self.finish_reason),
             coverage,
             self.records,
             self._earlier_runs_found_articles(spider_name),
             self.thresholds,
         )
+        run_state = self._run_state()
         manifest = {
-            "run_id": run_id_for(self.crawler),
+            "run_id": run_state.run_id if run_state else None,
             "spider": spider_name,
             "started_at": utc_iso(self.started_at),
             "finished_at": utc_iso(),
-            "finish_reason": stats.get("finish_reason"),
+            "finish_reason": self.finish_reason,
             "exit_code": self.verdict.exit_code,
             "healthy": self.verdict.healthy,
             "reasons": self.verdict.reasons,
             "counts": {
-                "list_pages": stats.get("newscrawl/list_pages", 0),
-                "list_items": stats.get("newscrawl/list_items", 0),
-                "requests": stats.get("downloader/request_count", 0),
+                "list_pages": stats.get(keys.STAT_LIST_PAGES, 0),
+                "list_items": stats.get(keys.STAT_LIST_ITEMS, 0),
+                "requests": stats.get(keys.SCRAPY_REQUEST_COUNT, 0),
                 "articles_exported": self.records,
-                "articles_new": stats.get("newscrawl/articles_new", self.records),
-                "articles_updated": stats.get("newscrawl/articles_updated", 0),
-                "articles_unchanged": stats.get("newscrawl/dropped/unchanged", 0),
-                "articles_skipped_known": stats.get("newscrawl/articles_skipped_known", 0),
-                "articles_failed": stats.get("newscrawl/articles_failed", 0),
-                "article_pages_failed": stats.get("newscrawl/article_pages_failed", 0),
-                "duplicates_dropped": stats.get("newscrawl/dropped/duplicate", 0),
+                "articles_new": stats.get(keys.STAT_ARTICLES_NEW, self.records),
+                "articles_updated": stats.get(keys.STAT_ARTICLES_UPDATED, 0),
+                "articles_unchanged": stats.get(keys.STAT_DROPPED_UNCHANGED, 0),
+                "articles_skipped_known": stats.get(keys.STAT_ARTICLES_SKIPPED_KNOWN, 0),
+                "articles_failed": stats.get(keys.STAT_ARTICLES_FAILED, 0),
+                "article_pages_failed": stats.get(keys.STAT_ARTICLE_PAGES_FAILED, 0),
+                "duplicates_dropped": stats.get(keys.STAT_DROPPED_DUPLICATE, 0),
             },
             "field_coverage": {name: round(share, 4) for name, share in coverage.items()},
             "errors": self.errors.messages,
@@ -158,12 +174,10 @@ class RunManifest:
         self.manifest_path = self._manifest_path(spider_name)
         write_atomic(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
         if self.crawler.stats is not None:
-            self.crawler.stats.set_value("newscrawl/exit_code", self.verdict.exit_code)
+            self.crawler.stats.set_value(keys.STAT_EXIT_CODE, self.verdict.exit_code)
+            self.crawler.stats.set_value(keys.STAT_HEALTH_REASONS, list(self.verdict.reasons))
         if self.verdict.healthy:
             logger.info("Run healthy; manifest: %s", self.manifest_path)
             return
         for reason in self.verdict.reasons:
             logger.error("Run unhealthy: %s", reason)
-            print(f"newscrawl: run unhealthy: {reason}", file=sys.stderr, flush=True)
-        if self.crawler.settings.getbool("NEWSCRAWL_EXIT_CODE"):
-            atexit.register(_exit_with, self.verdict.exit_code)

@@ -1,4 +1,4 @@
-"""Keep the state store in step with what the run exports."""
+"""The run's identity and its state store, kept in step with what the run exports."""
 
 from __future__ import annotations
 
@@ -8,70 +8,86 @@ from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
 
 from newscrawl.atomic import remove_stale_temp_files
-from newscrawl.crawling.feeds import AtomicFileFeedStorage
+from newscrawl.crawling import keys
+from newscrawl.crawling.feeds import AtomicFileFeedStorage, local_feed_directories
 from newscrawl.crawling.signals import feed_committing
-from newscrawl.state import incremental_enabled, run_id_for, store_for
+from newscrawl.runs.state import RunStatus, SQLiteStateStore, StateStore, new_run_id, state_file
 
 logger = logging.getLogger(__name__)
 
 
-def feed_directories(crawler: Crawler, spider_name: str) -> list[Path]:
-    """Local directories the configured feeds write into."""
-    directories = []
-    for uri in crawler.settings.getdict("FEEDS"):
-        text = str(uri)
-        if "://" in text and not text.startswith("file://"):
-            continue
-        text = text.removeprefix("file://")
-        path = Path(text.replace("%(name)s", spider_name))
-        directories.append(path.parent)
-    return directories
-
-
 class RunState:
-    """Record exported articles as pending and make them known when their file is in place.
+    """Owns the run id and, on incremental runs, the state store the other components share.
 
-    On start, runs that never finished are marked failed and their pending rows
-    and leftover temporary feed files are removed.
+    Components reach it with ``crawler.get_extension(RunState)``. On incremental
+    runs (``NEWSCRAWL_INCREMENTAL`` on and no ``NEWSCRAWL_REPLAY``) it records
+    exported articles as pending and makes them known when their data file is in
+    place; on start, runs that never finished are settled and leftover temporary
+    feed files removed. ``NEWSCRAWL_FULL_RUN`` (or ``-a full=1``) makes the run
+    ignore what the store knows, but it still records what it exports.
     """
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, state_dir: Path, incremental: bool, full: bool) -> None:
         self.crawler = crawler
+        self.state_dir = state_dir
+        self.incremental = incremental
+        self.full_run = full
+        self.run_id = new_run_id()
         self.data_files: list[str] = []
+        self._store: StateStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RunState:
-        if not incremental_enabled(crawler.settings):
-            raise NotConfigured
-        ext = cls(crawler)
-        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
-        crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(ext.feed_committing, signal=feed_committing)
-        crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
-        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        settings = crawler.settings
+        incremental = settings.getbool("NEWSCRAWL_INCREMENTAL") and not settings.getlist(
+            "NEWSCRAWL_REPLAY"
+        )
+        ext = cls(
+            crawler,
+            Path(settings["NEWSCRAWL_STATE_DIR"]),
+            incremental,
+            settings.getbool("NEWSCRAWL_FULL_RUN"),
+        )
+        if incremental:
+            crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+            crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
+            crawler.signals.connect(ext.feed_committing, signal=feed_committing)
+            crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
+            crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
         return ext
 
+    @property
+    def store(self) -> StateStore | None:
+        """The run's state store (opened on first use), or None when the run is not incremental."""
+        if self._store is None and self.incremental:
+            self._store = SQLiteStateStore(state_file(self.state_dir, self.crawler.spidercls.name))
+        return self._store
+
+    def _incremental_store(self) -> StateStore:
+        store = self.store
+        assert store is not None, "the state store is only used on incremental runs"
+        return store
+
     def spider_opened(self, spider: Any) -> None:
-        store = store_for(self.crawler)
+        store = self._incremental_store()
         dead = store.recover()
         if dead:
             logger.warning(
                 "Earlier runs did not finish: %s; their articles will be fetched again", dead
             )
-        for directory in feed_directories(self.crawler, spider.name):
+        for directory in local_feed_directories(self.crawler.settings, spider.name):
             for temp in remove_stale_temp_files(directory):
                 logger.warning("Removed the unfinished data file of a killed run: %s", temp)
-        store.start_run(run_id_for(self.crawler), spider.name)
+        store.start_run(self.run_id, spider.name)
 
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, dict) and "url" in item and "content_hash" in item:
-            store_for(self.crawler).add_pending(run_id_for(self.crawler), item)
+            self._incremental_store().add_pending(self.run_id, item)
 
     def feed_committing(self, path: Path) -> None:
-        store_for(self.crawler).mark_committing(run_id_for(self.crawler), str(path))
+        self._incremental_store().mark_committing(self.run_id, str(path))
 
     def feed_slot_closed(self, slot: Any) -> None:
         storage = slot.storage
@@ -79,14 +95,14 @@ class RunState:
             if not storage.committed:
                 return
             self.data_files.append(str(storage.final_path))
-        committed = store_for(self.crawler).commit_run(run_id_for(self.crawler), self.data_files)
+        committed = self._incremental_store().commit_run(self.run_id, self.data_files)
         logger.info("%d exported articles are now known to the state store", committed)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        store_for(self.crawler).finish_run(
-            run_id_for(self.crawler),
-            "finished" if reason == "finished" else "failed",
-            stats.get("newscrawl/list_items", 0),
-            stats.get("item_scraped_count", 0),
+        self._incremental_store().finish_run(
+            self.run_id,
+            RunStatus.FINISHED if reason == "finished" else RunStatus.FAILED,
+            stats.get(keys.STAT_LIST_ITEMS, 0),
+            stats.get(keys.SCRAPY_ITEMS_SCRAPED, 0),
         )

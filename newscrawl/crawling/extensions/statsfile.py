@@ -12,6 +12,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from newscrawl.atomic import write_atomic
+from newscrawl.crawling import keys
 
 
 def _jsonable(value: Any) -> Any:
@@ -39,5 +40,5 @@ class StatsFile:
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         data = {key: _jsonable(value) for key, value in stats.items()}
-        data["finish_reason"] = reason
+        data[keys.SCRAPY_FINISH_REASON] = reason
         write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))

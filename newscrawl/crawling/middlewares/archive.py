@@ -14,8 +14,6 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from newscrawl.archive.warc import (
-    DEFAULT_COMPRESSION_LEVEL,
-    WARC_SUFFIX,
     ArchiveReadLog,
     Exchange,
     WarcArchiveWriter,
@@ -24,18 +22,12 @@ from newscrawl.archive.warc import (
     http_headers,
     iter_archive,
     read_response_at,
-    warcinfo_fields,
 )
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
+from newscrawl.crawling import keys
 
 logger = logging.getLogger(__name__)
-
-#: ``request.meta`` key holding ``{"file", "record_id"}`` of the archived response.
-ARCHIVE_META = "newscrawl_warc"
-#: ``request.meta`` key holding the ISO 8601 UTC time the response was fetched.
-FETCHED_AT_META = "newscrawl_fetched_at"
-REPLAYED_FLAG = "replayed"
 
 
 def replayed_start_urls(settings: Any) -> list[str]:
@@ -79,7 +71,7 @@ class WarcCaptureMiddleware:
         crawler: Crawler,
         directory: str,
         max_bytes: int,
-        compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+        compression_level: int,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
@@ -98,7 +90,7 @@ class WarcCaptureMiddleware:
             crawler,
             settings.get("NEWSCRAWL_ARCHIVE_DIR"),
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
-            settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL", DEFAULT_COMPRESSION_LEVEL),
+            settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -122,10 +114,10 @@ class WarcCaptureMiddleware:
         if self.writer is not None:
             files = self.writer.close()
             if self.crawler.stats is not None:
-                self.crawler.stats.set_value("newscrawl/archive/files", [str(f) for f in files])
+                self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, [str(f) for f in files])
 
     def process_response(self, request: Request, response: Response) -> Response:
-        if self.writer is None or REPLAYED_FLAG in response.flags:
+        if self.writer is None or keys.FLAG_REPLAYED in response.flags:
             return response
         exchange = Exchange(
             url=response.url,
@@ -138,10 +130,10 @@ class WarcCaptureMiddleware:
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
         location = self.writer.write(exchange)
-        request.meta[ARCHIVE_META] = location.as_dict()
-        request.meta[FETCHED_AT_META] = location.date
+        request.meta[keys.META_ARCHIVE] = location.as_dict()
+        request.meta[keys.META_FETCHED_AT] = location.date
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value("newscrawl/archive/responses")
+            self.crawler.stats.inc_value(keys.STAT_ARCHIVE_RESPONSES)
         return response
 
 
@@ -156,7 +148,6 @@ class WarcReplayMiddleware:
     def __init__(self, crawler: Crawler, files: list[Path]) -> None:
         self.crawler = crawler
         self.index: dict[str, tuple[Path, int]] = {}
-        self.start_urls: list[str] = []
         log = ArchiveReadLog()
         for path in files:
             for entry in iter_archive(path, log):
@@ -164,9 +155,6 @@ class WarcReplayMiddleware:
                 kind = headers.get_header("WARC-Type")
                 if kind == "response":
                     self.index[headers.get_header("WARC-Target-URI")] = (path, entry.offset)
-                elif kind == "warcinfo" and not self.start_urls:
-                    urls = warcinfo_fields(entry.record).get("start_urls", "")
-                    self.start_urls = [u for u in urls.split(",") if u]
         for problem in log.problems:
             logger.error(
                 "Archive %s damaged at byte %d: %s", problem.path, problem.offset, problem.message
@@ -189,30 +177,21 @@ class WarcReplayMiddleware:
         stats = self.crawler.stats
         if found is None:
             if stats is not None:
-                stats.inc_value("newscrawl/replay/missing")
+                stats.inc_value(keys.STAT_REPLAY_MISSING)
             logger.warning("Not in the archives, not fetched: %s", request.url)
             raise NotArchived(f"no archived response for {request.url}")
         stored = read_response_at(*found)
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.raw_body)
         if stats is not None:
-            stats.inc_value("newscrawl/replay/responses")
-        request.meta[ARCHIVE_META] = {"file": stored.file, "record_id": stored.record_id}
-        request.meta[FETCHED_AT_META] = stored.date
+            stats.inc_value(keys.STAT_REPLAY_RESPONSES)
+        request.meta[keys.META_ARCHIVE] = {"file": stored.file, "record_id": stored.record_id}
+        request.meta[keys.META_FETCHED_AT] = stored.date
         return cls(
             url=request.url,
             status=stored.status,
             headers=headers,
             body=stored.raw_body,
             request=request,
-            flags=[REPLAYED_FLAG],
+            flags=[keys.FLAG_REPLAYED],
         )
-
-
-__all__ = [
-    "ARCHIVE_META",
-    "WARC_SUFFIX",
-    "NotArchived",
-    "WarcCaptureMiddleware",
-    "WarcReplayMiddleware",
-]

@@ -12,18 +12,9 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from newscrawl.clock import CHINA_TZ, utc_now
-from newscrawl.state import KnownArticle, StateStore, incremental_enabled, store_for
-
-ARTICLE_META = "newscrawl_article"
-LIST_PAGE_META = "list_page"
-KNOWN_STREAK_META = "newscrawl_known_streak"
-RECHECK_META = "newscrawl_recheck"
-
-
-def is_full_run(crawler: Crawler) -> bool:
-    """``-a full=1`` or ``NEWSCRAWL_FULL_RUN``: ignore the state store for this run."""
-    spider_flag = str(getattr(crawler.spider, "full", "") or "").lower()
-    return crawler.settings.getbool("NEWSCRAWL_FULL_RUN") or spider_flag in ("1", "true", "yes")
+from newscrawl.crawling import keys
+from newscrawl.crawling.extensions.runstate import RunState
+from newscrawl.runs.state import KnownArticle, StateStore
 
 
 class IncrementalMiddleware:
@@ -33,27 +24,33 @@ class IncrementalMiddleware:
     ``NEWSCRAWL_RECHECK_WINDOW_HOURS`` ago are fetched again at most every
     ``NEWSCRAWL_RECHECK_INTERVAL_HOURS``. A channel's pagination stops after
     ``NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP`` list pages holding only known articles.
+    Off unless the run is incremental (see :class:`RunState`); a full run passes
+    everything through.
     """
 
     def __init__(
         self,
         crawler: Crawler,
+        run_state: RunState,
         recheck_window: dt.timedelta,
         recheck_interval: dt.timedelta,
         known_pages_before_stop: int,
     ) -> None:
         self.crawler = crawler
+        self.run_state = run_state
         self.recheck_window = recheck_window
         self.recheck_interval = recheck_interval
         self.known_pages_before_stop = known_pages_before_stop
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
-        settings = crawler.settings
-        if not incremental_enabled(settings):
+        run_state = crawler.get_extension(RunState)
+        if run_state is None or not run_state.incremental:
             raise NotConfigured
+        settings = crawler.settings
         return cls(
             crawler,
+            run_state,
             dt.timedelta(hours=settings.getfloat("NEWSCRAWL_RECHECK_WINDOW_HOURS")),
             dt.timedelta(hours=settings.getfloat("NEWSCRAWL_RECHECK_INTERVAL_HOURS")),
             max(1, settings.getint("NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")),
@@ -61,11 +58,13 @@ class IncrementalMiddleware:
 
     @property
     def store(self) -> StateStore:
-        return store_for(self.crawler)
+        store = self.run_state.store
+        assert store is not None
+        return store
 
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(f"newscrawl/{key}")
+            self.crawler.stats.inc_value(key)
 
     def due_for_recheck(self, known: KnownArticle, now: dt.datetime) -> bool:
         """True when a known article is young enough and was last fetched long enough ago."""
@@ -77,14 +76,14 @@ class IncrementalMiddleware:
         return young and now - known.last_checked_at >= self.recheck_interval
 
     def _filter(self, response: Response, outputs: Iterable[Any]) -> Iterator[Any]:
-        if LIST_PAGE_META not in response.meta or is_full_run(self.crawler):
+        if keys.META_LIST_PAGE not in response.meta or self.run_state.full_run:
             yield from outputs
             return
         now = utc_now()
         articles = wanted = 0
         pagination: list[Request] = []
         for output in outputs:
-            if isinstance(output, Request) and output.meta.get(ARTICLE_META):
+            if isinstance(output, Request) and output.meta.get(keys.META_ARTICLE):
                 articles += 1
                 known = self.store.get(output.url)
                 if known is None:
@@ -92,23 +91,23 @@ class IncrementalMiddleware:
                     yield output
                 elif self.due_for_recheck(known, now):
                     wanted += 1
-                    self._count("articles_rechecked")
-                    output.meta[RECHECK_META] = True
+                    self._count(keys.STAT_ARTICLES_RECHECKED)
+                    output.meta[keys.META_RECHECK] = True
                     yield output
                 else:
-                    self._count("articles_skipped_known")
-            elif isinstance(output, Request) and LIST_PAGE_META in output.meta:
+                    self._count(keys.STAT_ARTICLES_SKIPPED_KNOWN)
+            elif isinstance(output, Request) and keys.META_LIST_PAGE in output.meta:
                 pagination.append(output)
             else:
                 yield output
         settled = articles and not wanted
-        streak = response.meta.get(KNOWN_STREAK_META, 0) + 1 if settled else 0
+        streak = response.meta.get(keys.META_KNOWN_STREAK, 0) + 1 if settled else 0
         if streak >= self.known_pages_before_stop:
             if pagination:
-                self._count("pagination_stopped_known")
+                self._count(keys.STAT_PAGINATION_STOPPED_KNOWN)
             return
         for request in pagination:
-            request.meta[KNOWN_STREAK_META] = streak
+            request.meta[keys.META_KNOWN_STREAK] = streak
             yield request
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:

@@ -1,25 +1,48 @@
-"""Decide whether a finished run was healthy, and the exit code that says so."""
+"""Decide whether a finished run was healthy, and the exit code that says so (pure values)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 EXIT_HEALTHY = 0
 EXIT_FAILED = 1
 EXIT_NO_ARTICLES = 3
 EXIT_ERROR_RATE = 4
 EXIT_LOW_COVERAGE = 5
+#: sysexits.h EX_TEMPFAIL: another run of the spider holds the lock; try again later.
+EXIT_LOCKED = 75
 
 #: Fields whose coverage is checked (share of exported records that have them).
 COVERED_FIELDS = ("title", "published_date", "body", "source")
 
+#: Finish reasons of a run that ended as planned (Scrapy's CloseSpider limits included).
+_NORMAL_FINISH = "finished"
+_LIMIT_FINISH_PREFIX = "closespider_"
+
 
 @dataclass(frozen=True)
 class Thresholds:
-    max_error_rate: float = 0.2
-    min_coverage: float = 0.8
-    min_records_for_coverage: int = 5
+    """Health limits (``NEWSCRAWL_MAX_ERROR_RATE``, ``NEWSCRAWL_MIN_FIELD_COVERAGE``,
+    ``NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE``; defaults in ``newscrawl.settings``)."""
+
+    max_error_rate: float
+    min_coverage: float
+    min_records_for_coverage: int
+
+
+@dataclass(frozen=True)
+class RunCounts:
+    """What the verdict needs to know of a run's counters."""
+
+    finish_reason: str = _NORMAL_FINISH
+    list_pages: int = 0
+    list_items: int = 0
+    article_pages: int = 0
+    articles_failed: int = 0
+    article_pages_failed: int = 0
+    spider_exceptions: int = 0
+    feed_store_failures: int = 0
+    critical_errors: int = 0
 
 
 @dataclass
@@ -37,39 +60,34 @@ class Verdict:
         self.reasons.append(reason)
 
 
-def error_rate(stats: dict[str, Any]) -> float:
+def error_rate(counts: RunCounts) -> float:
     """Failed article fetches and spider errors over article requests."""
-    failures = (
-        stats.get("newscrawl/articles_failed", 0)
-        + stats.get("newscrawl/article_pages_failed", 0)
-        + stats.get("spider_exceptions/count", 0)
-    )
-    attempts = stats.get("newscrawl/article_pages", 0) + failures
+    failures = counts.articles_failed + counts.article_pages_failed + counts.spider_exceptions
+    attempts = counts.article_pages + failures
     return failures / attempts if attempts else 0.0
 
 
 def assess(
-    stats: dict[str, Any],
+    counts: RunCounts,
     coverage: dict[str, float],
     records: int,
     earlier_runs_found_articles: bool,
-    thresholds: Thresholds = Thresholds(),
+    thresholds: Thresholds,
 ) -> Verdict:
-    """The run's verdict from its stats and the coverage of its exported records."""
+    """The run's verdict from its counters and the coverage of its exported records."""
     verdict = Verdict()
-    reason = stats.get("finish_reason", "finished")
-    if reason != "finished" and not reason.startswith("closespider_"):
+    reason = counts.finish_reason
+    if reason != _NORMAL_FINISH and not reason.startswith(_LIMIT_FINISH_PREFIX):
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
-    if stats.get("newscrawl/feed_store_failed", 0) or stats.get("log_count/CRITICAL", 0):
+    if counts.feed_store_failures or counts.critical_errors:
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")
-    list_pages = stats.get("newscrawl/list_pages", 0)
-    if list_pages and not stats.get("newscrawl/list_items", 0) and earlier_runs_found_articles:
+    if counts.list_pages and not counts.list_items and earlier_runs_found_articles:
         verdict.fail(
             EXIT_NO_ARTICLES,
-            f"{list_pages} list pages were read but held no article links, "
+            f"{counts.list_pages} list pages were read but held no article links, "
             "although earlier runs found some: the site layout may have changed",
         )
-    rate = error_rate(stats)
+    rate = error_rate(counts)
     if rate > thresholds.max_error_rate:
         verdict.fail(
             EXIT_ERROR_RATE,

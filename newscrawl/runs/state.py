@@ -1,22 +1,112 @@
 """The run-state store: which articles were exported, with what content, when.
 
-One SQLite file per spider under ``NEWSCRAWL_STATE_DIR``. An article is only
-*known* once the data file holding its line has been renamed into place: rows
-are written as pending with the run id and committed together with the file,
-so a run killed at any moment leaves nothing half-known.
+:class:`StateStore` is the interface the crawl uses; :class:`SQLiteStateStore`
+implements it with one SQLite file per spider (``<state dir>/<spider>.sqlite3``).
+An article is only *known* once the data file holding its line has been renamed
+into place: rows are written as pending with the run id and committed together
+with the file, so a run killed at any moment leaves nothing half-known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
-from weakref import WeakKeyDictionary
+from typing import Any, Protocol, runtime_checkable
 
 from newscrawl.clock import compact_stamp, utc_iso
+
+
+class RunStatus(StrEnum):
+    """Where a run stands in the store."""
+
+    RUNNING = "running"
+    COMMITTING = "committing"
+    """A data file of the run is being renamed into place."""
+    COMMITTED = "committed"
+    """Its data files are in place and their articles known."""
+    FINISHED = "finished"
+    """Ended normally without committing a data file (nothing new)."""
+    FAILED = "failed"
+    """Ended abnormally, or was killed and settled by :meth:`StateStore.recover`."""
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """What the store remembers of an exported article."""
+
+    url: str
+    id: str
+    content_hash: str
+    version: int
+    published_date: str | None
+    first_exported_at: dt.datetime
+    last_checked_at: dt.datetime
+
+
+@runtime_checkable
+class StateStore(Protocol):
+    """Memory of exported articles and past runs, shared by the components of a crawl.
+
+    Call order in a run: :meth:`recover` (under the run lock), :meth:`start_run`,
+    :meth:`get`/:meth:`touch` and :meth:`add_pending` while crawling,
+    :meth:`mark_committing` before a data file is renamed into place,
+    :meth:`commit_run` after, :meth:`finish_run` at the end, :meth:`close`.
+    """
+
+    def recover(self) -> list[str]:
+        """Settle runs that were killed; returns their ids."""
+        ...
+
+    def start_run(self, run_id: str, spider: str) -> None: ...
+
+    def mark_committing(self, run_id: str, data_file: str) -> None:
+        """A data file of the run is about to be renamed into place."""
+        ...
+
+    def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
+        """The run's data files are in place: its pending articles become known; returns them."""
+        ...
+
+    def finish_run(self, run_id: str, status: RunStatus, list_items: int, articles: int) -> None:
+        """Record the end of a run (a committed run stays committed)."""
+        ...
+
+    def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
+        """True when an earlier run of the spider read list items."""
+        ...
+
+    def get(self, url: str) -> KnownArticle | None: ...
+
+    def touch(self, url: str) -> None:
+        """A known article was fetched again and found unchanged."""
+        ...
+
+    def add_pending(self, run_id: str, record: dict[str, Any]) -> None:
+        """Remember an exported record until its data file is committed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def state_file(state_dir: Path, spider: str) -> Path:
+    """``<state dir>/<spider>.sqlite3``."""
+    return state_dir / f"{spider}.sqlite3"
+
+
+def lock_file(state_dir: Path, spider: str) -> Path:
+    """``<state dir>/<spider>.lock``."""
+    return state_dir / f"{spider}.lock"
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """A run id: UTC start time plus a random suffix, ``20250523T022800Z-1a2b3c4d``."""
+    return f"{compact_stamp(now)}-{secrets.token_hex(4)}"
+
 
 _PENDING_BATCH = 500
 
@@ -26,7 +116,7 @@ CREATE TABLE IF NOT EXISTS runs (
     spider TEXT NOT NULL,
     started_at TEXT NOT NULL,
     finished_at TEXT,
-    status TEXT NOT NULL,           -- running | committed | failed
+    status TEXT NOT NULL,           -- a RunStatus value
     data_file TEXT,
     list_items INTEGER,
     articles INTEGER
@@ -54,26 +144,8 @@ CREATE TABLE IF NOT EXISTS pending (
 """
 
 
-def incremental_enabled(settings: Any) -> bool:
-    """State is used unless ``NEWSCRAWL_INCREMENTAL`` is off or the run replays archives."""
-    return settings.getbool("NEWSCRAWL_INCREMENTAL") and not settings.getlist("NEWSCRAWL_REPLAY")
-
-
-@dataclass(frozen=True)
-class KnownArticle:
-    """What the store remembers of an exported article."""
-
-    url: str
-    id: str
-    content_hash: str
-    version: int
-    published_date: str | None
-    first_exported_at: dt.datetime
-    last_checked_at: dt.datetime
-
-
-class StateStore:
-    """SQLite-backed memory of exported articles and past runs."""
+class SQLiteStateStore:
+    """The :class:`StateStore` in an embedded SQLite file (WAL, synchronous writes)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -97,15 +169,18 @@ class StateStore:
         other unfinished run is marked failed and its pending rows dropped.
         """
         rows = self.db.execute(
-            "SELECT run_id, status, data_file FROM runs WHERE status IN ('running', 'committing')"
+            "SELECT run_id, status, data_file FROM runs WHERE status IN (?, ?)",
+            (RunStatus.RUNNING, RunStatus.COMMITTING),
         ).fetchall()
         settled = []
         for run_id, status, data_file in rows:
             files = [f for f in (data_file or "").split(",") if f]
-            if status == "committing" and files and all(Path(f).exists() for f in files):
+            if status == RunStatus.COMMITTING and files and all(Path(f).exists() for f in files):
                 self.commit_run(run_id, files)
             else:
-                self.db.execute("UPDATE runs SET status = 'failed' WHERE run_id = ?", (run_id,))
+                self.db.execute(
+                    "UPDATE runs SET status = ? WHERE run_id = ?", (RunStatus.FAILED, run_id)
+                )
             settled.append(run_id)
         self.db.execute("DELETE FROM pending")
         return settled
@@ -117,22 +192,30 @@ class StateStore:
         files = [f for f in ((row[0] if row else "") or "").split(",") if f]
         files.append(data_file)
         self.db.execute(
-            "UPDATE runs SET status = 'committing', data_file = ? WHERE run_id = ?",
-            (",".join(dict.fromkeys(files)), run_id),
+            "UPDATE runs SET status = ?, data_file = ? WHERE run_id = ?",
+            (RunStatus.COMMITTING, ",".join(dict.fromkeys(files)), run_id),
         )
 
     def start_run(self, run_id: str, spider: str) -> None:
         self.db.execute(
-            "INSERT INTO runs (run_id, spider, started_at, status) VALUES (?, ?, ?, 'running')",
-            (run_id, spider, utc_iso()),
+            "INSERT INTO runs (run_id, spider, started_at, status) VALUES (?, ?, ?, ?)",
+            (run_id, spider, utc_iso(), RunStatus.RUNNING),
         )
 
-    def finish_run(self, run_id: str, status: str, list_items: int, articles: int) -> None:
+    def finish_run(self, run_id: str, status: RunStatus, list_items: int, articles: int) -> None:
+        """Record the end of a run (a committed run stays committed)."""
         self.db.execute(
-            "UPDATE runs SET status = CASE WHEN status IN ('committed', 'committing') "
-            "THEN status ELSE ? END, "
+            "UPDATE runs SET status = CASE WHEN status IN (?, ?) THEN status ELSE ? END, "
             "finished_at = ?, list_items = ?, articles = ? WHERE run_id = ?",
-            (status, utc_iso(), list_items, articles, run_id),
+            (
+                RunStatus.COMMITTED,
+                RunStatus.COMMITTING,
+                status,
+                utc_iso(),
+                list_items,
+                articles,
+                run_id,
+            ),
         )
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
@@ -202,7 +285,7 @@ class StateStore:
         self._pending.clear()
 
     def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
-        """The run's data file is in place: its pending articles become known."""
+        """The run's data files are in place: its pending articles become known."""
         self.flush_pending()
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
@@ -221,38 +304,7 @@ class StateStore:
             )
             self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
             self.db.execute(
-                "UPDATE runs SET status = 'committed', data_file = ? WHERE run_id = ?",
-                (",".join(dict.fromkeys(data_files)), run_id),
+                "UPDATE runs SET status = ?, data_file = ? WHERE run_id = ?",
+                (RunStatus.COMMITTED, ",".join(dict.fromkeys(data_files)), run_id),
             )
         return count
-
-
-_STORES: WeakKeyDictionary[Any, StateStore] = WeakKeyDictionary()
-
-
-def state_path(settings: Any, spider_name: str) -> Path:
-    """``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``."""
-    return Path(settings.get("NEWSCRAWL_STATE_DIR") or "state") / f"{spider_name}.sqlite3"
-
-
-def store_for(crawler: Any) -> StateStore:
-    """The state store of a crawler's run (opened once, shared by its components)."""
-    store = _STORES.get(crawler)
-    if store is None:
-        store = StateStore(state_path(crawler.settings, crawler.spidercls.name))
-        _STORES[crawler] = store
-    return store
-
-
-_RUN_IDS: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
-
-
-def run_id_for(crawler: Any) -> str:
-    """The id of a crawler's run: UTC start time plus a random suffix."""
-    run_id = _RUN_IDS.get(crawler)
-    if run_id is None:
-        import secrets
-
-        run_id = f"{compact_stamp()}-{secrets.token_hex(4)}"
-        _RUN_IDS[crawler] = run_id
-    return run_id
