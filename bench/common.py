@@ -100,15 +100,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
 
 
 def dzwww_profile() -> Any:
-    """The dzwww site profile (from the profile registry, or the profile module)."""
-    try:
-        from newscrawl.sites import get_profile
+    """The dzwww site profile."""
+    from newscrawl.sites import get_profile
 
-        return get_profile("dzwww")
-    except ImportError:
-        from newscrawl.sites.dzwww import PROFILE
-
-        return PROFILE
+    return get_profile("dzwww")
 
 
 def goal_line(name: str, value: float, op: str, bound: float, unit: str = "") -> tuple[str, bool]:

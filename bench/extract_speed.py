@@ -6,13 +6,14 @@ Sets:
 * ``dzwww``: realistic dzwww article pages, 60-100 KB as the portal serves them
   (the first ``--portal-pages`` articles of the replica's synthetic portal,
   ``newscrawl/replica/synthetic.py``, in the variant-C markup of the replica),
-  read with the dzwww profile (``extract_page(..., profile)`` + ``build_record``).
+  read with the dzwww profile (``extract_page(url, body, ctype, profile.selectors)``
+  + the article assembly).
 * ``dzwww fixtures``: the replica's hand-written article pages
   (``newscrawl/replica/site/**/t*.htm*``, 5-16 KB: template chrome cut down to
   what the tests need), same path. Reported, not a goal: on pages this small a
   parse is so cheap that the per-record constant costs decide the ratio.
 * ``zh-dev``: the pages of ``../shared/corpus/zh-dev/pages/*.html``, read by the
-  generic extractor (``extract_page(..., profile=None)`` + ``build_record``).
+  generic extractor (``extract_page(..., None)`` + the article assembly).
   Skipped with a message when ``../shared`` is absent.
 
 Each round times every contender over a whole set (repeated so that one sample
@@ -43,8 +44,9 @@ from typing import Any
 import lxml.html
 from common import ROOT, dzwww_profile, goal_line, median, print_header, table
 
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 
 REPLICA_SITE = ROOT / "newscrawl" / "replica" / "site"
 ZH_DEV = ROOT.parent / "shared" / "corpus" / "zh-dev" / "pages"
@@ -128,15 +130,15 @@ def corpus_pages(directory: Path) -> list[Page]:
 
 
 def newscrawl_reader(profile: Any) -> Callable[[Page], Any]:
-    """extract_page + build_record, with the profile (site path) or without (generic path)."""
+    """extract_page + the article assembly, with the profile (site path) or without (generic)."""
     site = profile.name if profile is not None else "generic"
-    options = RecordOptions(title_suffixes=tuple(profile.title_suffixes) if profile else ())
+    options = RecordOptions.for_profile(profile)
 
     def run(page: Page) -> Any:
         fields = extract_page(
             page.url, page.body, page.content_type, profile.selectors if profile else None
         )
-        return build_record([fields], site=site, crawled_at=CRAWLED_AT, options=options)
+        return ArticleAssembly(fields, site=site, crawled_at=CRAWLED_AT).record(options)
 
     return run
 

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from newscrawl import __version__
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
@@ -49,12 +50,12 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
         url = args.url or (Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin")
         profile = _profile_for(args.site, url)
         fields = extract_page(url, body, args.content_type, profile.selectors if profile else None)
-        options = RecordOptions(
-            to_simplified=args.to_simplified,
-            title_suffixes=profile.title_suffixes if profile else (),
+        assembly = ArticleAssembly(
+            fields, site=profile.name if profile else "generic", crawled_at=utc_iso()
         )
-        site = profile.name if profile else "generic"
-        record = build_record([fields], site=site, crawled_at=utc_iso(), options=options)
+        record = assembly.record(
+            RecordOptions.for_profile(profile, to_simplified=args.to_simplified)
+        )
         if args.format == "eval":
             record = {
                 "title": record["title"],
@@ -92,9 +93,6 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from newscrawl.archive.reparse import ReparseReport, reparse_archives
 
     report = ReparseReport()
-    options = None
-    if args.to_simplified:
-        options = RecordOptions(to_simplified=True)
     destination = Path(args.output) if args.output else None
     handle: TextIO = out
     if destination is not None:
@@ -103,7 +101,10 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         handle = temp.open("w", encoding="utf-8")
     try:
         records = reparse_archives(
-            [Path(a) for a in args.archives], site=args.site, options=options, report=report
+            [Path(a) for a in args.archives],
+            site=args.site,
+            to_simplified=args.to_simplified,
+            report=report,
         )
         for record in records:
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -21,20 +21,58 @@ from newscrawl.normalise.people import (
 )
 from newscrawl.normalise.script import detect_language, to_simplified
 from newscrawl.normalise.text import clean_text, has_mojibake, strip_pinyin_glosses
+from newscrawl.sites.profile import SiteProfile
 
 SHORT_BODY_CHARS = 100
 _BYLINE_SCAN = 3
-_TITLE_SEPARATORS = ("_", "-", "|", "｜")
+_LANGUAGE_SAMPLE_PARAGRAPHS = 20
+
+#: Separators tried, in order, between a ``<title>`` and its site suffix when the
+#: profile does not name its own (``标题_栏目_大众网``, ``标题-鲁网``, ``标题 | 网站``).
+DEFAULT_TITLE_SEPARATORS = ("_", "-", "|", "｜")
+#: The value the profile loader gives ``title_separator`` when a profile leaves it out,
+#: which is therefore read as "not set" (any of :data:`DEFAULT_TITLE_SEPARATORS`).
+_UNSET_TITLE_SEPARATOR = "_"
 
 
 @dataclass(frozen=True)
 class RecordOptions:
-    """Choices that change record content (set from NEWSCRAWL_* settings)."""
+    """Choices that change record content; build them with :meth:`for_profile`."""
 
     to_simplified: bool = False
+    """Convert Traditional text to Simplified (``NEWSCRAWL_TO_SIMPLIFIED``)."""
     title_suffixes: tuple[str, ...] = ()
+    """Site names stripped from the end of the title."""
+    title_separators: tuple[str, ...] = DEFAULT_TITLE_SEPARATORS
+    """Separators that may stand before a title suffix."""
+    portal_names: tuple[str, ...] = ()
+    """Names the portal goes by (display name, title suffixes)."""
     now: dt.datetime | None = None
     """Reference time for the future-date check (default: the current time)."""
+
+    @classmethod
+    def for_profile(
+        cls,
+        profile: SiteProfile | None,
+        *,
+        to_simplified: bool = False,
+        now: dt.datetime | None = None,
+    ) -> RecordOptions:
+        """The options for records of ``profile``'s portal (None: no portal profile)."""
+        if profile is None:
+            return cls(to_simplified=to_simplified, now=now)
+        separator = profile.title_separator
+        separators = (
+            DEFAULT_TITLE_SEPARATORS if separator in ("", _UNSET_TITLE_SEPARATOR) else (separator,)
+        )
+        names = (profile.display_name, *profile.title_suffixes)
+        return cls(
+            to_simplified=to_simplified,
+            title_suffixes=tuple(profile.title_suffixes),
+            title_separators=separators,
+            portal_names=tuple(dict.fromkeys(name for name in names if name)),
+            now=now,
+        )
 
 
 def canonical_url(url: str) -> str:
@@ -62,9 +100,11 @@ def clean(text: str | None) -> str:
     return clean_text(strip_pinyin_glosses(text)) if text else ""
 
 
-def strip_title_suffix(title: str, suffixes: Sequence[str]) -> str:
+def strip_title_suffix(
+    title: str, suffixes: Sequence[str], separators: Sequence[str] = DEFAULT_TITLE_SEPARATORS
+) -> str:
     """``标题_栏目_大众网`` → ``标题`` when the last segment is one of the site names."""
-    for sep in _TITLE_SEPARATORS:
+    for sep in separators:
         segments = [s.strip() for s in title.split(sep)]
         if len(segments) > 1 and segments[-1] in suffixes and segments[0]:
             return segments[0]
@@ -117,6 +157,78 @@ def _authors_and_source(first: PageFields, paragraphs: list[str]) -> tuple[list[
     return authors, source
 
 
+@dataclass
+class _Text:
+    """The record's text fields, normalised."""
+
+    title: str
+    paragraphs: list[str]
+    images: list[dict[str, Any]]
+    authors: list[str]
+    source: str | None
+    credits: list[dict[str, str]]
+    breadcrumb: list[str]
+    language: str
+
+
+def _extraction_warnings(pages: Sequence[PageFields]) -> list[str]:
+    """Warnings of the pages' extraction, and mojibake in their raw text."""
+    warnings = [w for page in pages for w in page.warnings]
+    raw_text = (pages[0].title or "") + "".join(p for page in pages for p in page.paragraphs)
+    if has_mojibake(raw_text):
+        warnings.append("mojibake")
+    return warnings
+
+
+def _normalised_text(pages: Sequence[PageFields], options: RecordOptions) -> _Text:
+    first = pages[0]
+    title = strip_title_suffix(clean(first.title), options.title_suffixes, options.title_separators)
+    paragraphs, images = _paragraphs_and_images(pages)
+    authors, source = _authors_and_source(first, paragraphs)
+    return _Text(
+        title=title,
+        paragraphs=paragraphs,
+        images=images,
+        authors=authors,
+        source=source,
+        credits=parse_credits([line for page in pages for line in page.credit_lines]),
+        breadcrumb=[c for c in (clean(item) for item in first.breadcrumb) if c],
+        language=detect_language(title + "".join(paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS])),
+    )
+
+
+def _in_simplified(text: _Text) -> _Text:
+    """The text fields converted from Traditional to Simplified characters."""
+    images = [
+        {**image, "caption": to_simplified(image["caption"]) if image["caption"] else None}
+        for image in text.images
+    ]
+    credits = [{**credit, "name": to_simplified(credit["name"])} for credit in text.credits]
+    return _Text(
+        title=to_simplified(text.title),
+        paragraphs=[to_simplified(p) for p in text.paragraphs],
+        images=images,
+        authors=[to_simplified(a) for a in text.authors],
+        source=to_simplified(text.source) if text.source else None,
+        credits=credits,
+        breadcrumb=[to_simplified(b) for b in text.breadcrumb],
+        language="zh-Hans",
+    )
+
+
+def _quality_warnings(text: _Text, body: str, missing_pages: int) -> list[str]:
+    warnings = []
+    if not text.title:
+        warnings.append("no_title")
+    if not text.authors:
+        warnings.append("no_author")
+    if len(body) < SHORT_BODY_CHARS:
+        warnings.append("short_body")
+    if missing_pages:
+        warnings.append("missing_pages")
+    return warnings
+
+
 def build_record(
     pages: Sequence[PageFields],
     *,
@@ -124,70 +236,46 @@ def build_record(
     crawled_at: str,
     options: RecordOptions | None = None,
     archive: dict[str, str] | None = None,
-    expected_pages: int | None = None,
+    missing_pages: int = 0,
 ) -> dict[str, Any]:
-    """The article record for an article's pages (first page first)."""
+    """The article record for an article's pages (first page first).
+
+    ``missing_pages``: pages the article names that could not be fetched.
+    Stages: extraction warnings, normalised text, optional conversion to
+    Simplified, the publication date, quality warnings.
+    """
     if not pages:
         raise ValueError("an article record needs at least one page")
     options = options or RecordOptions()
     first = pages[0]
-    warnings = [w for page in pages for w in page.warnings]
-
-    raw_text = (first.title or "") + "".join(p for page in pages for p in page.paragraphs)
-    if has_mojibake(raw_text):
-        warnings.append("mojibake")
-
-    title = strip_title_suffix(clean(first.title), options.title_suffixes)
-    paragraphs, images = _paragraphs_and_images(pages)
-    authors, source = _authors_and_source(first, paragraphs)
-    credits = parse_credits([line for page in pages for line in page.credit_lines])
-    breadcrumb = [c for c in (clean(item) for item in first.breadcrumb) if c]
-
-    language = detect_language(title + "".join(paragraphs[:20]))
-    if options.to_simplified and language == "zh-Hant":
-        title = to_simplified(title)
-        paragraphs = [to_simplified(p) for p in paragraphs]
-        for image in images:
-            image["caption"] = to_simplified(image["caption"]) if image["caption"] else None
-        authors = [to_simplified(a) for a in authors]
-        source = to_simplified(source) if source else None
-        breadcrumb = [to_simplified(b) for b in breadcrumb]
-        for credit in credits:
-            credit["name"] = to_simplified(credit["name"])
-        language = "zh-Hans"
+    warnings = _extraction_warnings(pages)
+    text = _normalised_text(pages, options)
+    if options.to_simplified and text.language == "zh-Hant":
+        text = _in_simplified(text)
         warnings.append("converted_to_simplified")
-
     published = resolve_published(clean(first.published_raw) or None, first.url, now=options.now)
     warnings += published.warnings
-    body = "\n".join(paragraphs)
-    if not title:
-        warnings.append("no_title")
-    if not authors:
-        warnings.append("no_author")
-    if len(body) < SHORT_BODY_CHARS:
-        warnings.append("short_body")
-    if expected_pages is not None and expected_pages > len(pages):
-        warnings.append("missing_pages")
-
+    body = "\n".join(text.paragraphs)
+    warnings += _quality_warnings(text, body, missing_pages)
     return {
         "schema_version": SCHEMA_VERSION,
         "id": record_id(site, first.url),
         "site": site,
         "url": first.url,
-        "title": title,
+        "title": text.title,
         "published_date": published.date,
         "published_at": published.at,
         "published_raw": published.raw,
-        "source": source,
-        "authors": authors,
-        "credits": credits,
-        "breadcrumb": breadcrumb,
-        "paragraphs": paragraphs,
-        "images": images,
+        "source": text.source,
+        "authors": text.authors,
+        "credits": text.credits,
+        "breadcrumb": text.breadcrumb,
+        "paragraphs": text.paragraphs,
+        "images": text.images,
         "body": body,
         "page_count": len(pages),
-        "language": language,
-        "content_hash": content_hash(title, body),
+        "language": text.language,
+        "content_hash": content_hash(text.title, body),
         "crawled_at": crawled_at,
         "parser_version": PARSER_VERSION,
         "warnings": list(dict.fromkeys(warnings)),

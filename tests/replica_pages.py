@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import PageFields, extract_page
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 from newscrawl.replica.server import DEFAULT_ROOT
 from newscrawl.sites import get_profile
 
@@ -70,24 +71,16 @@ def fetch_local(url: str, site: str = "dzwww") -> tuple[bytes, str | None]:
 def extract_article(url: str, site: str = "dzwww") -> tuple[list[PageFields], dict]:
     """Extract an article and its further pages from the site files, and build its record."""
     profile = get_profile(site)
-    body, content_type = fetch_local(url, site)
-    pages = [extract_page(url, body, content_type, profile.selectors)]
-    remaining, seen = list(pages[0].other_pages), {url, *pages[0].other_pages}
-    while remaining:
-        other = remaining.pop(0)
-        other_body, other_type = fetch_local(other, site)
-        pages.append(extract_page(other, other_body, other_type, profile.selectors))
-        for later in pages[-1].other_pages:
-            if later not in seen:
-                seen.add(later)
-                remaining.append(later)
-    record = build_record(
-        pages,
-        site=site,
-        crawled_at="2026-11-29T00:00:00+00:00",
-        options=RecordOptions(title_suffixes=profile.title_suffixes),
-    )
-    return pages, record
+
+    def page(page_url: str) -> PageFields:
+        body, content_type = fetch_local(page_url, site)
+        return extract_page(page_url, body, content_type, profile.selectors)
+
+    assembly = ArticleAssembly(page(url), site=site, crawled_at="2026-11-29T00:00:00+00:00")
+    next_url = assembly.next_url
+    while next_url is not None:
+        next_url = assembly.add_page(page(next_url))
+    return assembly.pages, assembly.record(RecordOptions.for_profile(profile))
 
 
 def comparable(record: dict) -> dict:

@@ -324,3 +324,32 @@ def test_compression_level_setting_is_checked() -> None:
     )
     with pytest.raises(ValueError, match="NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL must be 1-9"):
         WarcCaptureMiddleware.from_crawler(crawler)
+
+
+def test_reparse_to_simplified_keeps_the_profile_title_suffixes(tmp_path, capsys) -> None:
+    """`reparse --to-simplified` used to build its record options without the profile's
+    title suffixes: titles kept `_栏目_大众网` with the flag and lost it without."""
+    from newscrawl.archive.warc import Exchange, WarcArchiveWriter
+
+    path = "www/xinwen/shehuixinwen/202404/t20240428_13855120.htm"
+    title = "青岛崂山茶园进入采摘旺季 茶农忙制“谷雨茶”"
+    html = (ROOT / "newscrawl/replica/site" / path).read_text("utf-8")
+    html = html.replace(f"<h2>{title}</h2>", f"<h2>{title}_社会新闻_大众网</h2>")
+    writer = WarcArchiveWriter(tmp_path, "dzwww-t", 10**9, {"spider": "dzwww"}, 6)
+    writer.write(
+        Exchange(
+            url="https://www.dzwww.com/" + path.removeprefix("www/"),
+            method="GET",
+            request_headers=[("Host", "www.dzwww.com")],
+            request_body=b"",
+            status=200,
+            response_headers=[("Content-Type", "text/html; charset=utf-8")],
+            body=html.encode("utf-8"),
+        )
+    )
+    (archive,) = writer.close()
+    titles = []
+    for flags in ([], ["--to-simplified"]):
+        assert cli_main(["reparse", str(archive), *flags]) == 0
+        titles.append(json.loads(capsys.readouterr().out)["title"])
+    assert titles == [title, title]

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import jsonschema
 
 from newscrawl.extraction import ImageRef, PageFields
-from newscrawl.record import RecordOptions, build_record, record_id, strip_title_suffix
+from newscrawl.record import (
+    DEFAULT_TITLE_SEPARATORS,
+    RecordOptions,
+    build_record,
+    record_id,
+    strip_title_suffix,
+)
+from newscrawl.sites import get_profile
 
 SCHEMA = json.loads(
     (
@@ -122,3 +130,33 @@ def test_ids_are_stable_across_scheme_port_and_fragment() -> None:
 def test_title_suffix_is_removed_only_for_the_site_name() -> None:
     assert strip_title_suffix("标题_即时新闻_大众网", ["大众网"]) == "标题"
     assert strip_title_suffix("济南-西宁-拉萨航线", ["大众网"]) == "济南-西宁-拉萨航线"
+
+
+def test_record_options_for_a_profile() -> None:
+    dzwww = get_profile("dzwww")
+    options = RecordOptions.for_profile(dzwww, to_simplified=True)
+    assert options.to_simplified and options.title_suffixes == tuple(dzwww.title_suffixes)
+    assert options.portal_names == ("大众网",)
+    assert options.title_separators == DEFAULT_TITLE_SEPARATORS
+    ynet = RecordOptions.for_profile(get_profile("ynet"))
+    assert ynet.portal_names == ("北青网", "YNET.com北青网")
+    assert RecordOptions.for_profile(None) == RecordOptions()
+
+
+def test_the_profile_title_separator_decides_where_a_suffix_starts() -> None:
+    """e23 sets title_separator = "-": only "-" stands before its site name; a profile
+    that leaves the key out (dzwww) accepts any of the usual separators."""
+    e23 = get_profile("e23")
+    assert e23.title_separator == "-"
+
+    def title(profile, text: str) -> str:
+        page = _page(title=text)
+        options = RecordOptions.for_profile(profile)
+        return build_record([page], site=profile.name, crawled_at="x", options=options)["title"]
+
+    assert title(e23, "要闻-舜网") == "要闻"
+    assert title(e23, "要闻_舜网") == "要闻_舜网"
+    assert title(dataclasses.replace(e23, title_separator="|"), "要闻-舜网") == "要闻-舜网"
+    assert title(dataclasses.replace(e23, title_separator="|"), "要闻|舜网") == "要闻"
+    dzwww = get_profile("dzwww")
+    assert title(dzwww, "要闻_大众网") == "要闻" and title(dzwww, "要闻-大众网") == "要闻"

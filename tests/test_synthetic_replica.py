@@ -16,8 +16,9 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from lxml import html as lxml_html
 
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 from newscrawl.replica.synthetic import (
     MAX_LIST_ITEMS,
     MIN_LIST_ITEMS,
@@ -25,6 +26,7 @@ from newscrawl.replica.synthetic import (
     SyntheticPortal,
     SyntheticServer,
 )
+from newscrawl.sites import get_profile
 
 ARTICLES = 240
 PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "htm"\)')
@@ -33,14 +35,7 @@ CRAWLED_AT = "2025-11-01T00:00:00+00:00"
 
 
 def _dzwww_profile():
-    try:
-        from newscrawl.sites import get_profile
-
-        return get_profile("dzwww")
-    except ImportError:
-        from newscrawl.sites.dzwww import PROFILE
-
-        return PROFILE
+    return get_profile("dzwww")
 
 
 @pytest.fixture(scope="module")
@@ -107,12 +102,12 @@ def test_article_pages_are_60_to_100_kb_with_2_to_6_kb_of_text(portal: Synthetic
 
 def test_variant_c_markup_extracts_to_a_full_record(portal: SyntheticPortal) -> None:
     profile = _dzwww_profile()
-    options = RecordOptions(title_suffixes=tuple(profile.title_suffixes))
+    options = RecordOptions.for_profile(profile)
     for article in portal.articles[::20]:
         body = portal.render(article.path)[2]
         url = "http://127.0.0.1:8000" + article.path
         fields = extract_page(url, body, "text/html", profile.selectors)
-        record = build_record([fields], site="dzwww", crawled_at=CRAWLED_AT, options=options)
+        record = ArticleAssembly(fields, site="dzwww", crawled_at=CRAWLED_AT).record(options)
         assert record["title"] == article.title
         assert record["published_date"] == article.published.date().isoformat()
         assert record["source"]

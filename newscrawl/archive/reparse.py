@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from newscrawl.archive.warc import ArchiveReadLog, archive_info, iter_archive, read_response_at
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 from newscrawl.sites import all_profiles
 from newscrawl.sites.profile import SiteProfile
 
@@ -88,19 +89,21 @@ def reparse_archives(
     paths: Sequence[Path],
     *,
     site: str | None = None,
-    options: RecordOptions | None = None,
+    to_simplified: bool = False,
     report: ReparseReport | None = None,
     profiles: dict[str, SiteProfile] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Records of every archived article (multi-page ones stitched), in archive order.
 
-    ``profiles`` replaces the registered profile of the same name (to try a
-    changed extractor on old captures).
+    Each record is built with its profile's options (title suffixes …), plus
+    ``to_simplified``. ``profiles`` replaces the registered profile of the same
+    name (to try a changed extractor on old captures).
     """
     report = report if report is not None else ReparseReport()
     captures, first_pages = _index(paths, site, report)
     for url, profile in first_pages:
         profile = (profiles or {}).get(profile.name, profile)
+        options = RecordOptions.for_profile(profile, to_simplified=to_simplified)
         try:
             record = _rebuild(url, profile, captures, options, report)
         except Exception as exc:  # one bad capture must not stop the rebuild
@@ -114,32 +117,25 @@ def _rebuild(
     url: str,
     profile: SiteProfile,
     captures: dict[str, _Capture],
-    options: RecordOptions | None,
+    options: RecordOptions,
     report: ReparseReport,
 ) -> dict[str, Any]:
     first = read_response_at(captures[url].path, captures[url].offset)
-    pages = [extract_page(url, first.body(), first.header("Content-Type"), profile.selectors)]
-    remaining = list(pages[0].other_pages)
-    seen = {url, *remaining}
-    while remaining:
-        other = remaining.pop(0)
-        capture = captures.get(other)
-        if capture is None:
-            report.missing_pages += 1
-            break
-        stored = read_response_at(capture.path, capture.offset)
-        page = extract_page(other, stored.body(), stored.header("Content-Type"), profile.selectors)
-        pages.append(page)
-        for later in page.other_pages:
-            if later not in seen:
-                seen.add(later)
-                remaining.append(later)
-    options = options or RecordOptions(title_suffixes=profile.title_suffixes)
-    return build_record(
-        pages,
+    assembly = ArticleAssembly(
+        extract_page(url, first.body(), first.header("Content-Type"), profile.selectors),
         site=profile.name,
         crawled_at=first.date,
-        options=options,
         archive={"file": first.file, "record_id": first.record_id},
-        expected_pages=len(seen),
     )
+    next_url = assembly.next_url
+    while next_url is not None:
+        capture = captures.get(next_url)
+        if capture is None:
+            report.missing_pages += 1
+            assembly.page_missing()
+            break
+        stored = read_response_at(capture.path, capture.offset)
+        next_url = assembly.add_page(
+            extract_page(next_url, stored.body(), stored.header("Content-Type"), profile.selectors)
+        )
+    return assembly.record(options)

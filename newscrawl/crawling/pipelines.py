@@ -7,50 +7,43 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem, NotConfigured
 
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.clock import utc_iso
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
-from newscrawl.items import ArticlePages
-from newscrawl.record import RecordOptions, build_record
+from newscrawl.record import RecordOptions
 from newscrawl.runs.state import StateStore
 
 
 class ArticleRecordPipeline:
-    """Normalise an :class:`ArticlePages` item into the exported record.
+    """Build the exported record of a finished :class:`ArticleAssembly`.
 
     Settings: ``NEWSCRAWL_TO_SIMPLIFIED`` (convert Traditional text to
-    Simplified, default off).
+    Simplified, default off). The record options come from the spider's profile.
     """
 
-    def __init__(self, crawler: Crawler, to_simplified: bool = False) -> None:
+    def __init__(self, crawler: Crawler, to_simplified: bool) -> None:
         self.crawler = crawler
         self.to_simplified = to_simplified
+        self._options: RecordOptions | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRecordPipeline:
         return cls(crawler, crawler.settings.getbool("NEWSCRAWL_TO_SIMPLIFIED"))
 
+    @property
+    def options(self) -> RecordOptions:
+        if self._options is None:
+            profile = getattr(self.crawler.spider, "profile", None)
+            self._options = RecordOptions.for_profile(profile, to_simplified=self.to_simplified)
+        return self._options
+
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, ArticlePages):
+        if not isinstance(item, ArticleAssembly):
             return item
-        profile = getattr(self.crawler.spider, "profile", None)
-        options = RecordOptions(
-            to_simplified=self.to_simplified,
-            title_suffixes=profile.title_suffixes if profile else (),
-        )
-        record = build_record(
-            item.pages,
-            site=item.site,
-            crawled_at=item.crawled_at,
-            options=options,
-            archive=item.archive,
-            expected_pages=item.expected_pages,
-        )
-        record["warnings"] = list(dict.fromkeys(record["warnings"] + item.warnings))
-        stats = self.crawler.stats
-        if stats is not None:
-            for warning in record["warnings"]:
-                stats.inc_value(keys.warning_stat(warning))
+        record = item.record(self.options)
+        for warning in record["warnings"]:
+            self.crawler.stats.inc_value(keys.warning_stat(warning))
         return record
 
 

@@ -16,13 +16,13 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from newscrawl.assemble import ArticleAssembly
 from newscrawl.clock import utc_iso
 from newscrawl.crawling import keys
 from newscrawl.crawling.middlewares.archive import replayed_start_urls
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
-from newscrawl.items import ArticlePages
 from newscrawl.sites.profile import SiteProfile
 
 
@@ -84,7 +84,7 @@ def crawl_scope(profile: SiteProfile, start_urls: list[str]) -> list[str]:
 
 
 class PortalSpider(scrapy.Spider):
-    """Crawl a portal's channels; yields one :class:`ArticlePages` per article.
+    """Crawl a portal's channels; yields one finished :class:`ArticleAssembly` per article.
 
     Spider arguments (``-a``): ``start_urls`` (comma-separated list or article
     pages; default ``NEWSCRAWL_START_URLS``, else the profile's channels),
@@ -204,58 +204,46 @@ class PortalSpider(scrapy.Spider):
             response.url, response.body, _content_type(response), self.profile.selectors
         )
         self._count(keys.STAT_ARTICLE_PAGES)
-        state = {
-            "archive": response.meta.get(keys.META_ARCHIVE),
-            "pages": [fields],
-            "remaining": list(fields.other_pages),
-            "seen": {response.url, *fields.other_pages},
-            "crawled_at": response.meta.get(keys.META_FETCHED_AT) or utc_iso(),
-        }
-        yield from self._continue_article(state)
+        assembly = ArticleAssembly(
+            fields,
+            site=self.profile.name,
+            crawled_at=response.meta.get(keys.META_FETCHED_AT) or utc_iso(),
+            archive=response.meta.get(keys.META_ARCHIVE),
+        )
+        yield from self._continue_article(assembly)
 
     def parse_article_page(self, response: Response) -> Iterator[Any]:
         """A later page of a multi-page article; it may name pages not known before."""
-        state = response.meta[keys.META_ASSEMBLY]
+        assembly: ArticleAssembly = response.meta[keys.META_ASSEMBLY]
         fields = extract_page(
             response.url, response.body, _content_type(response), self.profile.selectors
         )
         self._count(keys.STAT_ARTICLE_PAGES)
-        state["pages"].append(fields)
-        for url in fields.other_pages:
-            if url not in state["seen"]:
-                state["seen"].add(url)
-                state["remaining"].append(url)
-        yield from self._continue_article(state)
+        assembly.add_page(fields)
+        yield from self._continue_article(assembly)
 
-    def _continue_article(self, state: dict[str, Any]) -> Iterator[Any]:
-        if state["remaining"]:
-            url = state["remaining"].pop(0)
+    def _continue_article(self, assembly: ArticleAssembly) -> Iterator[Any]:
+        """The request for the article's next page, or the finished article."""
+        url = assembly.next_url
+        if url is not None:
             yield scrapy.Request(
                 url,
                 callback=self.parse_article_page,
                 errback=self.article_page_failed,
-                meta={keys.META_ASSEMBLY: state},
+                meta={keys.META_ASSEMBLY: assembly},
                 dont_filter=True,
             )
             return
-        first = state["pages"][0]
         self._count(keys.STAT_ARTICLES)
-        yield ArticlePages(
-            site=self.profile.name,
-            url=first.url,
-            pages=state["pages"],
-            crawled_at=state["crawled_at"],
-            expected_pages=len(state["seen"]),
-            archive=state["archive"],
-        )
+        yield assembly
 
     def article_page_failed(self, failure: Any) -> Iterator[Any]:
         """A later page could not be fetched: export what was fetched, flagged."""
-        state = failure.request.meta[keys.META_ASSEMBLY]
+        assembly: ArticleAssembly = failure.request.meta[keys.META_ASSEMBLY]
         self.logger.warning("Article page failed: %s (%s)", failure.request.url, failure.value)
         self._count(keys.STAT_ARTICLE_PAGES_FAILED)
-        state["remaining"] = []
-        yield from self._continue_article(state)
+        assembly.page_missing()
+        yield from self._continue_article(assembly)
 
     def article_failed(self, failure: Any) -> None:
         """Count a failed article; requests filtered on purpose (robots.txt) are not failures."""
