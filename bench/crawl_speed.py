@@ -1,6 +1,6 @@
 """Crawl speed, incremental re-runs and memory against a synthetic dzwww portal.
 
-A :class:`~newscrawl.replica.synthetic.SyntheticPortal` (60–100 KB variant-C
+A :class:`~testing.synthetic.SyntheticPortal` (60–100 KB variant-C
 article pages, list pages of 20–40 items paginated with ``createPageHTML``) is
 served on 127.0.0.1 from this process; the crawlers run as subprocesses.
 
@@ -43,7 +43,7 @@ from typing import Any
 
 from common import ROOT, goal_line, print_header, table
 
-from newscrawl.replica.synthetic import DEFAULT_SEED, SyntheticPortal, SyntheticServer
+from testing.synthetic import DEFAULT_SEED, SyntheticPortal, SyntheticServer
 
 CONCURRENCY = 16
 COMMON_SETTINGS = {

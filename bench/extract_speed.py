@@ -5,7 +5,7 @@ Sets:
 
 * ``dzwww``: realistic dzwww article pages, 60-100 KB as the portal serves them
   (the first ``--portal-pages`` articles of the replica's synthetic portal,
-  ``newscrawl/replica/synthetic.py``, in the variant-C markup of the replica),
+  ``testing/synthetic.py``, in the variant-C markup of the replica),
   read with the dzwww profile (``extract_page(url, body, ctype, profile.selectors)``
   + the article assembly).
 * ``dzwww fixtures``: the replica's hand-written article pages
@@ -98,7 +98,7 @@ def replica_pages() -> list[Page]:
 
 def portal_pages(count: int) -> list[Page]:
     """The first ``count`` article pages of the synthetic portal, as a crawl would get them."""
-    from newscrawl.replica.synthetic import SyntheticPortal
+    from testing.synthetic import SyntheticPortal
 
     portal = SyntheticPortal(articles=count)
     pages = []

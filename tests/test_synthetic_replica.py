@@ -19,14 +19,15 @@ from lxml import html as lxml_html
 from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
 from newscrawl.record import RecordOptions
-from newscrawl.replica.synthetic import (
+from newscrawl.sites import get_profile
+from testing.synthetic import (
     MAX_LIST_ITEMS,
     MIN_LIST_ITEMS,
     ROBOTS_TXT,
     SyntheticPortal,
     SyntheticServer,
 )
-from newscrawl.sites import get_profile
+from tests.conftest import ROOT
 
 ARTICLES = 240
 PAGER = re.compile(r'createPageHTML\((\d+), (\d+), "index", "htm"\)')
@@ -211,7 +212,8 @@ def test_head_sends_no_body(portal: SyntheticPortal, server: SyntheticServer) ->
 
 def test_command_line_serves_until_terminated() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newscrawl.replica.synthetic", "--articles", "30", "--seed", "3"],
+        [sys.executable, "-m", "testing.synthetic", "--articles", "30", "--seed", "3"],
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
