@@ -151,7 +151,7 @@ def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Crawl the bundled replica portal with the real dzwww spider and summarise."""
+    """Crawl the bundled replica portal with the real spider of its portal and summarise."""
     from newscrawl.demo import run_demo
 
     return run_demo(Path(args.output_dir), out=out, err=err)
@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
         "with the run's verdict: 0 healthy, 1 failed, 3 list pages held no articles, "
         "4 error rate too high, 5 field coverage too low, 75 another run holds the lock.",
     )
-    run.add_argument("spider", help="spider name, e.g. dzwww")
+    run.add_argument("spider", help="spider name (one per profile; scrapy list shows them)")
     run.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE")
     run.add_argument("-s", dest="set", action="append", default=[], metavar="NAME=VALUE")
 
@@ -234,8 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="crawl the bundled replica portal offline and summarise the result",
-        description="Start the replica portal on 127.0.0.1, run the real dzwww spider "
-        "against it and write output/demo/<UTC timestamp>.jsonl.",
+        description="Start the replica portal on 127.0.0.1, run the real spider of its "
+        "portal against it and write output/demo/<UTC timestamp>.jsonl.",
     )
     demo.add_argument("--output-dir", default="output", help="where demo/ is created")
     return parser

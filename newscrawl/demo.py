@@ -1,16 +1,16 @@
-"""``newscrawl demo``: the real dzwww crawl, offline, against the bundled replica portal."""
+"""``newscrawl demo``: a real crawl, offline, of the bundled replica portal."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
 from typing import TextIO
 
+from newscrawl.clock import file_stamp
 from newscrawl.crawling import keys
 from newscrawl.crawling.process import project_settings, run_spider
-from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
+from newscrawl.replica import REPLICA_CHANNELS, REPLICA_SPIDER, ReplicaServer
 
 SUMMARY_FIELDS = ("title", "published_date", "source", "authors", "paragraphs", "credits")
 
@@ -32,8 +32,7 @@ def summarise(feed: Path) -> tuple[int, Counter[str], Counter[str]]:
 
 def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
     """Crawl the replica into ``output_dir/demo/<UTC time>.jsonl``; 0 when articles came out."""
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H-%M-%SZ")
-    feed = (output_dir / "demo" / f"{stamp}.jsonl").resolve()
+    feed = (output_dir / "demo" / f"{file_stamp()}.jsonl").resolve()
     with ReplicaServer() as server:
         settings = project_settings(
             {
@@ -49,7 +48,7 @@ def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
         print(
             f"Replica portal at {server.url}; crawling {len(REPLICA_CHANNELS)} channels", file=out
         )
-        outcome = run_spider("dzwww", settings, start_urls=start_urls)
+        outcome = run_spider(REPLICA_SPIDER, settings, start_urls=start_urls)
     count, missing, warnings = summarise(feed)
     print(f"articles: {count}", file=out)
     print(f"list pages read: {outcome.stats.get(keys.STAT_LIST_PAGES, 0)}", file=out)

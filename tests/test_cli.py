@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -107,6 +108,8 @@ def test_demo_crawls_the_replica_offline(tmp_path) -> None:
     assert result.returncode == 0, result.stderr[-2000:]
     files = list((tmp_path / "output" / "demo").glob("*.jsonl"))
     assert len(files) == 1
+    # named like the crawl's data files (Scrapy's %(time)s), not with a stamp of its own
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\+00-00\.jsonl", files[0].name)
     records = [json.loads(line) for line in files[0].read_text("utf-8").splitlines()]
     assert len(records) == 28
     assert "articles: 28" in result.stdout and f"output: {files[0]}" in result.stdout

@@ -2,6 +2,9 @@
 
 from newscrawl.replica.server import ReplicaServer
 
+#: The spider (profile) whose portal the replica copies; ``newscrawl demo`` runs it.
+REPLICA_SPIDER = "dzwww"
+
 #: Channel list pages of the replica (paths under the server URL), one per
 #: sub-site channel; ``newscrawl demo`` and the tests start from these.
 REPLICA_CHANNELS = (
@@ -12,4 +15,4 @@ REPLICA_CHANNELS = (
     "edu/xxdt/zyyx/",
 )
 
-__all__ = ["REPLICA_CHANNELS", "ReplicaServer"]
+__all__ = ["REPLICA_CHANNELS", "REPLICA_SPIDER", "ReplicaServer"]
