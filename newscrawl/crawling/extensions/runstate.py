@@ -62,8 +62,12 @@ class RunState:
     def store(self) -> StateStore | None:
         """The run's state store (opened on first use), or None when the run is not incremental."""
         if self._store is None and self.incremental:
-            self._store = SQLiteStateStore(state_file(self.state_dir, self.crawler.spidercls.name))
+            self._store = self.open_store()
         return self._store
+
+    def open_store(self) -> StateStore:
+        """The state store of this spider: ``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``."""
+        return SQLiteStateStore(state_file(self.state_dir, self.crawler.spidercls.name))
 
     def _incremental_store(self) -> StateStore:
         store = self.store
