@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +14,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from newscrawl.extraction import extract_page
+from newscrawl.extraction.listing import ListPage
 from newscrawl.extraction.selectors import PageSelectors
 from newscrawl.replica import REPLICA_CHANNELS
 from newscrawl.sites import ProfileError, get_profile, load_profile, profile_names
 from newscrawl.sites.loader import load_profiles
 from tests.conftest import ROOT, run_crawl
-from tests.replica_pages import expected_pages, fetch_local
+from tests.replica_pages import PEERS, expected_pages, fetch_local
 
 VALID = """
 name = "example"
@@ -148,3 +151,12 @@ def test_generic_spider_crawls_a_portal_without_profile(replica, tmp_path) -> No
     )
     assert titles >= 0.9 * len(paths) and dates >= 0.9 * len(paths)
     assert all(r["site"] == "generic" for r in result.records)
+
+
+def test_the_list_url_pattern_decides_which_pager_links_are_followed() -> None:
+    e23 = get_profile("e23")
+    url = "http://127.0.0.1:8000/news/jnnews/index.html"
+    html = (PEERS / "e23" / "news" / "jnnews" / "index.html").read_text(encoding="gb18030")
+    assert ListPage(url, html, e23).next_page(0) == "http://127.0.0.1:8000/news/jnnews/2.html"
+    blind = dataclasses.replace(e23, list_page_url=re.compile(r"/index\.html$"))
+    assert ListPage(url, html, blind).next_page(0) is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from newscrawl.normalise.text import clean_text
@@ -23,17 +24,16 @@ _FULLWIDTH = str.maketrans(
 _TIME = (
     r"(?:[ \t\r\n]*|T)"
     r"(?:(?P<H>\d{1,2})[ \t]*:[ \t]*(?P<M>\d{2})(?:[ \t]*:[ \t]*(?P<S>\d{2}))?(?!\d)"
-    r"|(?P<cH>\d{1,2})[ \t]*[时時点點][ \t]*(?P<cM>\d{1,2})[ \t]*分"
-    r"(?:[ \t]*(?P<cS>\d{1,2})[ \t]*秒)?)"
+    r"|(?P<cH>\d{1,2})[ \t]*[时時点點][ \t]*(?P<cM>\d{1,2})"
+    r"(?:[ \t]*分(?:[ \t]*(?P<cS>\d{1,2})[ \t]*秒)?)?(?!\d))"
 )
 _DATE_RE = re.compile(
-    r"(?<!\d)(?:"
-    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?!\d)"
+    r"(?<![\d/.\-])(?:"
+    r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?![\d/])"
     r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})(?!\d)\s*[日号號]?"
     r")"
     rf"(?:{_TIME})?"
 )
-
 _URL_TRS_RE = re.compile(r"/t(\d{4})(\d{2})(\d{2})_\d+")
 _URL_PATH_RES = (
     re.compile(r"/(\d{4})-(\d{1,2})-(\d{1,2})(?=[/._?#]|$)"),
@@ -73,18 +73,27 @@ def _make_time(hour: str | None, minute: str | None, second: str | None) -> date
         return None
 
 
-def parse_date_text(text: str) -> tuple[datetime.date, datetime.time | None, str] | None:
-    """Find the first valid date (with its time of day, if printed) in a text.
+@dataclass(frozen=True)
+class DateMatch:
+    """A date (and time of day, if printed) found in a text."""
 
-    Returns ``(date, time or None, matched text)``, the matched text being the
-    span of the original text; None when the text holds no valid date.
-    """
+    date: datetime.date
+    time: datetime.time | None
+    text: str
+    """The span of the original text that prints it (an unreadable time left out)."""
+    start: int
+    end: int
+
+
+def find_dates(text: str) -> Iterator[DateMatch]:
+    """Every valid date in a text, in order, with the time of day printed after it."""
     ascii_text = text.translate(_FULLWIDTH)
     for m in _DATE_RE.finditer(ascii_text):
         if m.group("y") is not None:
-            day = _make_date(m.group("y"), m.group("m"), m.group("d"))
+            year, month, day_of_month = m.group("y"), m.group("m"), m.group("d")
         else:
-            day = _make_date(m.group("cy"), m.group("cm"), m.group("cd"))
+            year, month, day_of_month = m.group("cy"), m.group("cm"), m.group("cd")
+        day = _make_date(year, month, day_of_month)
         if day is None:
             continue
         if m.group("H") is not None:
@@ -98,8 +107,17 @@ def parse_date_text(text: str) -> tuple[datetime.date, datetime.time | None, str
         else:
             end = m.end()
         matched = text[m.start() : end].rstrip()
-        return day, tod, matched
-    return None
+        yield DateMatch(day, tod, matched, m.start(), m.start() + len(matched))
+
+
+def parse_date_text(text: str) -> tuple[datetime.date, datetime.time | None, str] | None:
+    """The first valid date (with its time of day, if printed) in a text.
+
+    Returns ``(date, time or None, matched text)``, the matched text being the
+    span of the original text; None when the text holds no valid date.
+    """
+    found = next(find_dates(text), None)
+    return (found.date, found.time, found.text) if found is not None else None
 
 
 def date_from_url(url: str) -> datetime.date | None:

@@ -19,34 +19,36 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from newscrawl.extraction.blocks import (
-    BodyParts,
     breadcrumb_items,
     find_breadcrumb,
     find_credit_lines,
     find_trs_pager,
-    split_body,
 )
-from newscrawl.extraction.fields import PageFields
-from newscrawl.extraction.html import (
-    body_lines,
-    drop_elements,
+from newscrawl.extraction.body import BodyParts, split_body
+from newscrawl.extraction.dom import (
     element_text,
     has_text,
+    linearize,
     parse_document,
     parse_html,
+    remove_non_content,
 )
+from newscrawl.extraction.fields import PageFields
+from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
 from newscrawl.extraction.selectors import PageIndex, PageSelectors, Selector
+from newscrawl.lexicon import LEXICON, any_of
 from newscrawl.normalise.dates import parse_date_text
 
-_LABELS = r"来源|作者|编辑|责任编辑|责编|时间|发布时间|日期|点击|浏览|字号|记者|通讯员|稿源|出处"
+_L = LEXICON.labels
+_LABELS = any_of({*_L.source, *_L.author, *_L.date, *_L.other})
 _LABEL_VALUE = {
-    "source": re.compile(rf"(?:来源|稿源|出处)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-    "author": re.compile(rf"(?:作者|记者)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
+    "source": re.compile(rf"(?:{any_of(_L.source)})\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
+    "author": re.compile(rf"(?:{any_of(_L.author)})\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
 }
 _LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
 _CONTINUATION = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,3})(?P<ext>\.[a-z]+)$")
 _CONTINUATION_HREF = re.compile(r"_\d{1,3}\.[a-z]+(?:[?#].*)?$")
-_MIN_BODY_CHARS = 20
 
 #: Fields whose absence sends the page through the generic extractor.
 FALLBACK_FIELDS = ("title", "published_raw", "paragraphs")
@@ -75,13 +77,20 @@ def _first_element(
 class ArticlePage:
     """One HTML page of an article, read with a portal's selectors."""
 
-    def __init__(self, url: str, html: str, selectors: PageSelectors) -> None:
+    def __init__(
+        self,
+        url: str,
+        html: str,
+        selectors: PageSelectors,
+        options: ExtractorOptions = DEFAULT_OPTIONS,
+    ) -> None:
         self.url = url
         self.html = html
         self.selectors = selectors
+        self.options = options
         self.tree, duplicate_ids = parse_document(html)
         self.index = PageIndex(self.tree, html, duplicate_ids)
-        drop_elements(self.tree)
+        remove_non_content(self.tree, keep_head=True)
         for selector in selectors.compiled["drop"]:
             for el in self.select(selector):
                 el.drop_tree()
@@ -138,7 +147,7 @@ class ArticlePage:
 
     @cached_property
     def _body_match(self) -> tuple[int, lxml.html.HtmlElement | None]:
-        return _first_element(self, self.selectors.compiled["body"], _MIN_BODY_CHARS)
+        return _first_element(self, self.selectors.compiled["body"], self.options.min_body_chars)
 
     @property
     def body_element(self) -> lxml.html.HtmlElement | None:
@@ -153,16 +162,17 @@ class ArticlePage:
     def body(self) -> BodyParts:
         if self.body_element is None:
             return BodyParts()
-        return split_body(body_lines(self.body_element, self.url))
+        lines = linearize(self.body_element, options=self.options).lines
+        return split_body(lines, self.url, self.options)
 
     def credit_lines(self) -> list[str]:
-        return self.body.credit_lines + find_credit_lines(self.tree, self.url, self.html)
+        return self.body.credit_lines + find_credit_lines(self.tree, self.html, self.options)
 
     def breadcrumb(self) -> list[str]:
         _, element = _first_element(self, self.selectors.compiled["breadcrumb"])
         if element is not None:
             return breadcrumb_items(element)
-        return find_breadcrumb(self.tree, self.headline_element)
+        return find_breadcrumb(self.tree, self.headline_element, self.options)
 
     # -- multi-page articles ---------------------------------------------------
 
@@ -224,8 +234,6 @@ class ArticlePage:
 
 def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None:
     """Take the missing core fields from the generic extractor, flagged in warnings."""
-    from newscrawl.extraction.generic import extract_generic
-
     generic = extract_generic(parse_html(html), fields.url)
     filled = []
     for name in missing:
