@@ -22,15 +22,24 @@ _FULLWIDTH = str.maketrans(
 )
 
 _TIME = (
-    r"(?:[ \t\r\n]*|T)"
+    r"(?:\s*|T)"
     r"(?:(?P<H>\d{1,2})[ \t]*:[ \t]*(?P<M>\d{2})(?:[ \t]*:[ \t]*(?P<S>\d{2}))?(?!\d)"
+    r"(?:\s*(?P<half>[AaPp][Mm]\b))?"
     r"|(?P<cH>\d{1,2})[ \t]*[时時点點][ \t]*(?P<cM>\d{1,2})"
     r"(?:[ \t]*分(?:[ \t]*(?P<cS>\d{1,2})[ \t]*秒)?)?(?!\d))"
 )
+#: Every date form read, in the order tried at a position (see docs/normalisation.md):
+#: ``2025-05-23`` / ``2025/05/23`` / ``2025.05.23`` (spaces and line breaks allowed around
+#: the separators, as in ``2025 / 05/23``), ``2025年5月23日`` (号 too), the year printed
+#: apart from month and day (``2024`` + ``11/08``, ``2024 11月8日``), and the US order of
+#: ASP.NET pages (``9/17/2004 5:54:13 AM``); each optionally followed by a time of day.
 _DATE_RE = re.compile(
     r"(?<![\d/.\-])(?:"
     r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?![\d/])"
     r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})(?!\d)\s*[日号號]?"
+    r"|(?P<sy>(?:19|20)\d{2})\s+(?P<sm>\d{1,2})\s*(?:[-/.]\s*(?P<sd>\d{1,2})(?![\d/])"
+    r"|月\s*(?P<sd2>\d{1,2})(?!\d)\s*[日号號]?)"
+    r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>(?:19|20)\d{2})(?![\d/])"
     r")"
     rf"(?:{_TIME})?"
 )
@@ -64,11 +73,18 @@ def _make_date(year: str, month: str, day: str) -> datetime.date | None:
         return None
 
 
-def _make_time(hour: str | None, minute: str | None, second: str | None) -> datetime.time | None:
+def _make_time(
+    hour: str | None, minute: str | None, second: str | None, half: str | None = None
+) -> datetime.time | None:
     if hour is None or minute is None:
         return None
+    h = int(hour)
+    if half is not None:
+        if not 1 <= h <= 12:
+            return None
+        h = h % 12 + (12 if half.lower() == "pm" else 0)
     try:
-        return datetime.time(int(hour), int(minute), int(second or 0))
+        return datetime.time(h, int(minute), int(second or 0))
     except ValueError:
         return None
 
@@ -89,15 +105,12 @@ def find_dates(text: str) -> Iterator[DateMatch]:
     """Every valid date in a text, in order, with the time of day printed after it."""
     ascii_text = text.translate(_FULLWIDTH)
     for m in _DATE_RE.finditer(ascii_text):
-        if m.group("y") is not None:
-            year, month, day_of_month = m.group("y"), m.group("m"), m.group("d")
-        else:
-            year, month, day_of_month = m.group("cy"), m.group("cm"), m.group("cd")
+        year, month, day_of_month = _date_parts(m)
         day = _make_date(year, month, day_of_month)
         if day is None:
             continue
         if m.group("H") is not None:
-            tod = _make_time(m.group("H"), m.group("M"), m.group("S"))
+            tod = _make_time(m.group("H"), m.group("M"), m.group("S"), m.group("half"))
         else:
             tod = _make_time(m.group("cH"), m.group("cM"), m.group("cS"))
         if tod is None:
@@ -108,6 +121,16 @@ def find_dates(text: str) -> Iterator[DateMatch]:
             end = m.end()
         matched = text[m.start() : end].rstrip()
         yield DateMatch(day, tod, matched, m.start(), m.start() + len(matched))
+
+
+def _date_parts(m: re.Match[str]) -> tuple[str, str, str]:
+    if m.group("y") is not None:
+        return m.group("y"), m.group("m"), m.group("d")
+    if m.group("cy") is not None:
+        return m.group("cy"), m.group("cm"), m.group("cd")
+    if m.group("sy") is not None:
+        return m.group("sy"), m.group("sm"), m.group("sd") or m.group("sd2")
+    return m.group("uy"), m.group("um"), m.group("ud")
 
 
 def parse_date_text(text: str) -> tuple[datetime.date, datetime.time | None, str] | None:
