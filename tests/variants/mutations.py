@@ -33,7 +33,6 @@ from tests.variants.markup import (
     parse,
     remove,
     set_inner_html,
-    squash,
     text_of,
     wrap,
 )
@@ -579,7 +578,8 @@ class RelatedNews(Mutation):
             )
         return {"blocks": blocks, "drop_original": rng.random() < 0.7}
 
-    def render(self, block: Form, url: str) -> str:
+    def render(self, block: Form) -> str:
+        """One related block: heading, then linked titles each with its date."""
         rows = []
         for title, path, when, hour, minute in block["items"]:
             day = dt.date.fromisoformat(when)
@@ -622,7 +622,7 @@ class RelatedNews(Mutation):
                 edits += 1
         body = tpl.body_element(doc)
         for block in form["blocks"]:
-            html = self.render(block, article.url)
+            html = self.render(block)
             place = block["place"]
             head = tpl.headline(doc, article.expected["title"])
             if place == "top" and head is not None:
@@ -911,9 +911,3 @@ MUTATIONS: dict[str, Mutation] = {
 }
 """Every mutation kind, in the order they are applied when combined."""
 KINDS = tuple(MUTATIONS)
-
-
-def is_content_kept(paragraphs: tuple[str, ...], text: str) -> bool:
-    """Every expected paragraph is in the text (whitespace ignored)."""
-    flat = squash(text)
-    return all(squash(p) in flat for p in paragraphs)
