@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -67,15 +68,24 @@ def fetch_local(url: str, site: str = "dzwww") -> tuple[bytes, str | None]:
     return file.read_bytes(), content_type
 
 
-def extract_article(url: str, site: str = "dzwww") -> tuple[list[PageFields], dict]:
-    """Extract an article and its further pages from the site files, and build its record."""
+def extract_article(
+    url: str,
+    site: str = "dzwww",
+    fetch: Callable[[str], tuple[bytes, str | None]] | None = None,
+) -> tuple[list[PageFields], dict]:
+    """Extract an article and its further pages, and build its record.
+
+    Pages come from the site files, or from ``fetch(url) -> (bytes, Content-Type)``
+    when given (generated page variants).
+    """
     profile = get_profile(site)
-    body, content_type = fetch_local(url, site)
+    fetch = fetch or (lambda page_url: fetch_local(page_url, site))
+    body, content_type = fetch(url)
     pages = [extract_page(url, body, content_type, profile.selectors)]
     remaining, seen = list(pages[0].other_pages), {url, *pages[0].other_pages}
     while remaining:
         other = remaining.pop(0)
-        other_body, other_type = fetch_local(other, site)
+        other_body, other_type = fetch(other)
         pages.append(extract_page(other, other_body, other_type, profile.selectors))
         for later in pages[-1].other_pages:
             if later not in seen:
