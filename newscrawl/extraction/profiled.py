@@ -38,20 +38,29 @@ from newscrawl.extraction.generic import extract_generic
 from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
 from newscrawl.extraction.selectors import PageIndex, PageSelectors, Selector
 from newscrawl.lexicon import LEXICON, any_of
-from newscrawl.normalise.dates import parse_date_text
+from newscrawl.normalise.dates import date_from_url, parse_date_text
 
 _L = LEXICON.labels
 _LABELS = any_of({*_L.source, *_L.author, *_L.date, *_L.other})
-_LABEL_VALUE = {
-    "source": re.compile(rf"(?:{any_of(_L.source)})\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-    "author": re.compile(rf"(?:{any_of(_L.author)})\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-}
-_LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
+_NEXT_LABEL = rf"(?=\s*(?:{_LABELS})\s*[:：]|\s+(?:{_LABELS})\s|$)"
+
+
+def _label_value(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """``来源：X``, ``来源 X`` (the label in an element of its own), up to the next label."""
+    return re.compile(
+        rf"(?<![\u4e00-\u9fff])(?:{any_of(labels)})(?:\s*[:：]\s*|\s+)(.*?){_NEXT_LABEL}"
+    )
+
+
+_LABEL_VALUE = {"source": _label_value(_L.source), "author": _label_value(_L.author)}
+_LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]?\s*")
+_META_SOURCE = {name.lower() for name in LEXICON.meta.source}
 _CONTINUATION = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,3})(?P<ext>\.[a-z]+)$")
 _CONTINUATION_HREF = re.compile(r"_\d{1,3}\.[a-z]+(?:[?#].*)?$")
 
 #: Fields whose absence sends the page through the generic extractor.
-FALLBACK_FIELDS = ("title", "published_raw", "paragraphs")
+FALLBACK_FIELDS = ("title", "date", "body")
+_FIELD_ATTRIBUTES = {"title": "title", "date": "published_raw", "body": "paragraphs"}
 
 
 def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[str]:
@@ -105,10 +114,19 @@ class ArticlePage:
     def headline_element(self) -> lxml.html.HtmlElement | None:
         return _first_element(self, self.selectors.compiled["title"])[1]
 
-    def title(self) -> str | None:
+    def title(self) -> tuple[str | None, str | None]:
+        """The headline and where it came from: the profile's selectors, else ``<title>``.
+
+        ``<title>`` keeps its ``_栏目_站名`` suffix here; the record strips it.
+        """
         if self.headline_element is not None:
-            return element_text(self.headline_element)
-        return next(_texts(self, self.selectors.compiled["title"]), None)
+            return element_text(self.headline_element), "profile"
+        text = next(_texts(self, self.selectors.compiled["title"]), None)
+        if text:
+            return text, "profile"
+        head_title = self.tree.find("head/title")
+        text = element_text(head_title) if head_title is not None else ""
+        return (text, "title_tag") if text else (None, None)
 
     # -- date, source, author --------------------------------------------------
 
@@ -135,10 +153,20 @@ class ArticlePage:
                 return match.group(1).strip()
         return None
 
-    def source(self) -> str | None:
-        """The 来源 outlet: one name, so anything after it on the line (``A+ A-``) is not it."""
+    def source(self) -> tuple[str | None, str | None]:
+        """The 来源 outlet and where it came from (the profile's lines, else ``<meta>``).
+
+        One name: anything after it on the line (``A+ A-``) is not it.
+        """
         value = self._labelled("source")
-        return value.split()[0] if value else None
+        if value:
+            return value.split()[0], "profile"
+        for meta in self.tree.iterfind("head/meta"):
+            if (meta.get("name") or "").strip().lower() in _META_SOURCE:
+                content = (meta.get("content") or "").strip()
+                if content:
+                    return content.split()[0], "meta"
+        return None, None
 
     def author(self) -> str | None:
         return self._labelled("author")
@@ -213,12 +241,15 @@ class ArticlePage:
 
     def to_fields(self) -> PageFields:
         body = self.body
+        title, title_origin = self.title()
+        source, source_origin = self.source()
+        author = self.author()
         fields = PageFields(
             url=self.url,
-            title=self.title(),
+            title=title,
             published_raw=self.published_raw(),
-            source=self.source(),
-            author=self.author(),
+            source=source,
+            author=author,
             breadcrumb=self.breadcrumb(),
             paragraphs=body.paragraphs,
             images=body.images,
@@ -226,22 +257,37 @@ class ArticlePage:
             other_pages=self.other_pages(),
             extractor=f"{self.selectors.label}:{self.layout()}",
         )
-        missing = [name for name in FALLBACK_FIELDS if not getattr(fields, name)]
+        origins = {
+            "title": title_origin,
+            "date": "profile" if fields.published_raw else None,
+            "source": source_origin,
+            "author": "profile" if author else None,
+            "body": "profile" if body.paragraphs else None,
+        }
+        fields.provenance = {name: origin for name, origin in origins.items() if origin}
+        missing = [name for name in FALLBACK_FIELDS if not fields.provenance.get(name)]
+        if "date" in missing and date_from_url(self.url) is not None:
+            # The URL dates the article better than a guess from elsewhere on the page.
+            missing.remove("date")
+            fields.provenance["date"] = "url"
         if missing:
             fill_from_generic(fields, self.html, missing)
         return fields
 
 
 def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None:
-    """Take the missing core fields from the generic extractor, flagged in warnings."""
+    """Take the missing core fields from the generic extractor, flagged ``fallback:<field>``."""
     generic = extract_generic(parse_html(html), fields.url)
     filled = []
     for name in missing:
-        value = getattr(generic, name)
+        attribute = _FIELD_ATTRIBUTES[name]
+        value = getattr(generic, attribute)
         if value:
-            setattr(fields, name, value)
+            setattr(fields, attribute, value)
             filled.append(name)
-            if name == "paragraphs":
+            fields.provenance[name] = "generic"
+            fields.warnings.append(f"fallback:{name}")
+            if name == "body":
                 fields.images = generic.images
                 fields.credit_lines = fields.credit_lines + generic.credit_lines
     if filled:

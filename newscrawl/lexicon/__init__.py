@@ -125,6 +125,7 @@ class ClassNames:
 class MetaNames:
     date: tuple[str, ...]
     title: tuple[str, ...]
+    source: tuple[str, ...]
 
 
 @dataclass(frozen=True)

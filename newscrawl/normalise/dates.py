@@ -32,14 +32,16 @@ _TIME = (
 #: ``2025-05-23`` / ``2025/05/23`` / ``2025.05.23`` (spaces and line breaks allowed around
 #: the separators, as in ``2025 / 05/23``), ``2025年5月23日`` (号 too), the year printed
 #: apart from month and day (``2024`` + ``11/08``, ``2024 11月8日``), and the US order of
-#: ASP.NET pages (``9/17/2004 5:54:13 AM``); each optionally followed by a time of day.
+#: ASP.NET pages, read only with its AM/PM time (``9/17/2004 5:54:13 AM``); each optionally
+#: followed by a time of day.
 _DATE_RE = re.compile(
     r"(?<![\d/.\-])(?:"
     r"(?P<y>\d{4})\s*(?P<sep>[-/.])\s*(?P<m>\d{1,2})\s*(?P=sep)\s*(?P<d>\d{1,2})(?![\d/])"
     r"|(?P<cy>\d{4})\s*年\s*(?P<cm>\d{1,2})\s*月\s*(?P<cd>\d{1,2})(?!\d)\s*[日号號]?"
     r"|(?P<sy>(?:19|20)\d{2})\s+(?P<sm>\d{1,2})\s*(?:[-/.]\s*(?P<sd>\d{1,2})(?![\d/])"
     r"|月\s*(?P<sd2>\d{1,2})(?!\d)\s*[日号號]?)"
-    r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>(?:19|20)\d{2})(?![\d/])"
+    r"|(?P<um>\d{1,2})/(?P<ud>\d{1,2})/(?P<uy>(?:19|20)\d{2})"
+    r"(?=\s+\d{1,2}:\d{2}(?::\d{2})?\s*[AaPp][Mm]\b)"
     r")"
     rf"(?:{_TIME})?"
 )
@@ -185,6 +187,23 @@ def _rejection(day: datetime.date, today: datetime.date) -> str | None:
     return None
 
 
+_MIDNIGHT_HOURS = 2
+
+
+def _same_day_near_midnight(
+    day: datetime.date, tod: datetime.time | None, url_day: datetime.date
+) -> bool:
+    """Page and URL agree, or differ by a day that a time within two hours of midnight explains."""
+    difference = (day - url_day).days
+    if difference == 0:
+        return True
+    if abs(difference) != 1 or tod is None:
+        return False
+    if difference == 1:
+        return tod.hour < _MIDNIGHT_HOURS
+    return tod.hour >= 24 - _MIDNIGHT_HOURS
+
+
 def resolve_published(
     raw: str | None,
     url: str | None = None,
@@ -193,7 +212,9 @@ def resolve_published(
 ) -> PublishedDate:
     """Resolve the publication date from the page's date text, falling back to the URL.
 
-    Warnings: ``date_url_mismatch``, ``date_in_future``, ``date_before_1990``, ``no_date``.
+    Warnings: ``date_url_mismatch`` (page and URL dates differ, beyond a day that a
+    time near midnight explains), ``date_from_url`` (the page gives no readable date),
+    ``date_in_future``, ``date_before_1990``, ``no_date``.
     """
     today = _china_today(now)
     warnings: list[str] = []
@@ -216,7 +237,7 @@ def resolve_published(
         if problem is None:
             if url:
                 if url_day is not None:
-                    if abs((day - url_day).days) > 1:
+                    if not _same_day_near_midnight(day, tod, url_day):
                         warnings.append("date_url_mismatch")
                 else:
                     month = month_from_url(url)
@@ -231,7 +252,7 @@ def resolve_published(
         warnings.append(problem)
 
     if url_day is not None:
-        return PublishedDate(url_day.isoformat(), None, None, warnings)
+        return PublishedDate(url_day.isoformat(), None, None, [*warnings, "date_from_url"])
     if url_problem is not None and url_problem not in warnings:
         warnings.append(url_problem)
     warnings.append("no_date")

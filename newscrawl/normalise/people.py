@@ -93,9 +93,12 @@ def credit_text(text: str) -> str | None:
     ``【纠错】【责任编辑：X】`` are credit lines (returned without the widget
     words); a sentence that merely contains a label is not.
     """
-    if len(text) > 2 * _MAX_CREDIT_LINE or not _ANY_LABEL_RE.search(text):
+    if len(text) > 4 * _MAX_CREDIT_LINE:
         return None
-    line = clean_text(strip_pinyin_glosses(_BRACKETED_WIDGET_RE.sub(" ", text)))
+    text = strip_pinyin_glosses(text)
+    if not _ANY_LABEL_RE.search(text):
+        return None
+    line = clean_text(_BRACKETED_WIDGET_RE.sub(" ", text))
     stripped = _strip_edges(line)
     if not stripped or len(stripped) > _MAX_CREDIT_LINE:
         return None
