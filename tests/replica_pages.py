@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -68,12 +69,21 @@ def fetch_local(url: str, site: str = "dzwww") -> tuple[bytes, str | None]:
     return file.read_bytes(), content_type
 
 
-def extract_article(url: str, site: str = "dzwww") -> tuple[list[PageFields], dict]:
-    """Extract an article and its further pages from the site files, and build its record."""
+def extract_article(
+    url: str,
+    site: str = "dzwww",
+    fetch: Callable[[str], tuple[bytes, str | None]] | None = None,
+) -> tuple[list[PageFields], dict]:
+    """Extract an article and its further pages, and build its record.
+
+    Pages come from the site files, or from ``fetch(url) -> (bytes, Content-Type)``
+    when given (generated page variants).
+    """
     profile = get_profile(site)
+    fetch = fetch or (lambda page_url: fetch_local(page_url, site))
 
     def page(page_url: str) -> PageFields:
-        body, content_type = fetch_local(page_url, site)
+        body, content_type = fetch(page_url)
         return extract_page(page_url, body, content_type, profile.selectors)
 
     assembly = ArticleAssembly(page(url), site=site, crawled_at="2026-11-29T00:00:00+00:00")

@@ -138,11 +138,28 @@ def test_month_from_url(url: str, expected: tuple[int, int] | None) -> None:
             None,
             PublishedDate("2016-12-27", "2016-12-27T12:26:00+08:00", "2016-12-27 12:26:00", []),
         ),
-        # one day apart is tolerated (publication around midnight)
+        # one day apart is tolerated only when a time near midnight explains it
         (
             "2025-05-22 23:50",
             SEED_URL,
             PublishedDate("2025-05-22", "2025-05-22T23:50:00+08:00", "2025-05-22 23:50", []),
+        ),
+        (
+            "2025-05-24 01:10",
+            SEED_URL,
+            PublishedDate("2025-05-24", "2025-05-24T01:10:00+08:00", "2025-05-24 01:10", []),
+        ),
+        (
+            "2025-05-22 15:00",
+            SEED_URL,
+            PublishedDate(
+                "2025-05-22", "2025-05-22T15:00:00+08:00", "2025-05-22 15:00", ["date_url_mismatch"]
+            ),
+        ),
+        (
+            "2025-05-22",
+            SEED_URL,
+            PublishedDate("2025-05-22", None, "2025-05-22", ["date_url_mismatch"]),
         ),
         # more than one day apart: keep the page's date, warn
         (
@@ -166,12 +183,16 @@ def test_month_from_url(url: str, expected: tuple[int, int] | None) -> None:
             "https://www.dzwww.com/x/202505/index.htm",
             PublishedDate("2025-02-20", None, "2025-02-20", ["date_url_mismatch"]),
         ),
-        # no page date: URL date, raw stays None
-        (None, SEED_URL, PublishedDate("2025-05-23", None, None, [])),
-        ("来源：大众网", SEED_URL, PublishedDate("2025-05-23", None, None, [])),
-        ("2025-02-30", SEED_URL, PublishedDate("2025-05-23", None, None, [])),
+        # no page date: URL date, raw stays None, flagged
+        (None, SEED_URL, PublishedDate("2025-05-23", None, None, ["date_from_url"])),
+        ("来源：大众网", SEED_URL, PublishedDate("2025-05-23", None, None, ["date_from_url"])),
+        ("2025-02-30", SEED_URL, PublishedDate("2025-05-23", None, None, ["date_from_url"])),
         # future / too old page dates are not used
-        ("2099-01-01", SEED_URL, PublishedDate("2025-05-23", None, None, ["date_in_future"])),
+        (
+            "2099-01-01",
+            SEED_URL,
+            PublishedDate("2025-05-23", None, None, ["date_in_future", "date_from_url"]),
+        ),
         ("2025-06-03", None, PublishedDate(None, None, None, ["date_in_future", "no_date"])),
         (
             "2025-06-02 08:00",
@@ -182,7 +203,7 @@ def test_month_from_url(url: str, expected: tuple[int, int] | None) -> None:
         (
             "1989-05-23",
             SEED_URL,
-            PublishedDate("2025-05-23", None, None, ["date_before_1990"]),
+            PublishedDate("2025-05-23", None, None, ["date_before_1990", "date_from_url"]),
         ),
         # nothing at all
         (None, None, PublishedDate(None, None, None, ["no_date"])),
@@ -299,7 +320,7 @@ def test_url_dates_round_trip(day: D) -> None:
     assert date_from_url(f"http://x.cn/{day:%Y/%m/%d}/1.html") == day
     assert date_from_url(f"http://x.cn/{day:%Y/%m%d}/1.shtml") == day
     result = resolve_published(None, url, now=NOW)
-    assert result == PublishedDate(day.isoformat(), None, None, [])
+    assert result == PublishedDate(day.isoformat(), None, None, ["date_from_url"])
 
 
 @settings(max_examples=300)
@@ -361,7 +382,7 @@ def test_impossible_dates_warn_never_wrong(
     assert parse_date_text(text) is None
     if with_url:
         result = resolve_published(text, SEED_URL, now=NOW)
-        assert result == PublishedDate("2025-05-23", None, None, [])
+        assert result == PublishedDate("2025-05-23", None, None, ["date_from_url"])
     else:
         result = resolve_published(text, now=NOW)
         assert result == PublishedDate(None, None, None, ["no_date"])

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from newscrawl.encoding import decode_html
 from newscrawl.extraction.blocks import find_credit_lines
-from newscrawl.extraction.html import element_text, has_text, parse_document
-from newscrawl.extraction.page import ArticlePage
+from newscrawl.extraction.dom import element_text, has_text, parse_document
+from newscrawl.extraction.profiled import ArticlePage
 from newscrawl.extraction.selectors import PageIndex, PageSelectors, compile_selector
 from newscrawl.sites import get_profile
 from tests.replica_pages import PEER_SITES, expected_pages, fetch_local
@@ -118,10 +118,10 @@ def test_credit_words_written_as_character_references_are_found() -> None:
     # 校对 as character references: the source check must not rule the word out.
     html = "<html><body><p>正文。</p><p>&#26657;&#23545;：王五</p></body></html>"
     tree, _ = parse_document(html)
-    assert find_credit_lines(tree, "http://x/", html) == ["校对：王五"]
+    assert find_credit_lines(tree, html) == ["校对：王五"]
     plain = "<html><body><p>正文。</p><p>监制：赵六</p></body></html>"
     tree, _ = parse_document(plain)
-    assert find_credit_lines(tree, "http://x/", plain) == ["监制：赵六"]
+    assert find_credit_lines(tree, plain) == ["监制：赵六"]
 
 
 @settings(max_examples=300, deadline=None)

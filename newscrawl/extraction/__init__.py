@@ -9,9 +9,10 @@ are given.
 from __future__ import annotations
 
 from newscrawl.encoding import decode_html
+from newscrawl.extraction.dom import parse_html
 from newscrawl.extraction.fields import ImageRef, PageFields
-from newscrawl.extraction.html import parse_html
-from newscrawl.extraction.page import ArticlePage
+from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.profiled import ArticlePage
 from newscrawl.extraction.selectors import PageSelectors
 
 
@@ -26,8 +27,6 @@ def extract_page(
     ``selectors`` are a portal profile's; without them (or without body
     selectors, as for the generic profile) the generic extractor reads the page.
     """
-    from newscrawl.extraction.generic import extract_generic
-
     decoded = decode_html(body, content_type)
     if selectors is not None and selectors.body:
         fields = ArticlePage(url, decoded.text, selectors).to_fields()

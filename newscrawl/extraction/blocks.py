@@ -1,45 +1,42 @@
 """Blocks found by text pattern and position rather than by class name.
 
-Portals move their credit lines, captions, breadcrumbs and related-news boxes
-around between templates, so these finders look at what the text says and
-where it sits (after an image, before the headline, after the body).
+Portals move their credit lines, breadcrumbs and pagers around between
+templates, so these finders look at what the text says and where it sits.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import lxml.html
 from lxml import etree
 
-from newscrawl.extraction.fields import ImageRef
-from newscrawl.extraction.html import Line, body_lines, element_text
-from newscrawl.normalise.people import is_credit_line
-
-#: A line starting like this opens a related-news / recommendation block: it and
-#: everything after it in the body is boilerplate.
-_RELATED_START = re.compile(
-    r"^[\s【\[（(]*(相关推荐|相关新闻|相关阅读|相关链接|相关文章|延伸阅读|推荐阅读|热点推荐|猜你喜欢|更多精彩|热门推荐)"
-)
-#: Whole lines that are widgets, not text.
-_WIDGET_LINE = re.compile(
-    r"^(?:[\s【\[（(]*(?:手机查看|用手机看|扫一扫|扫描二维码|扫码阅读|扫码|分享到|分享至|分享|打印本页|打印|"
-    r"关闭窗口|关闭|返回顶部|我要纠错|纠错|换一换|收藏|字号|[大中小]|上一张|下一张|上一篇|下一篇|"
-    r"在手机上阅读|本页|本文)[\s】\]）)：:|/]*)+$"
-)
-#: Body text after this marker is the portal's legal footer.
-_BODY_END_MARKER = re.compile(r"^(本稿件所含文字|版权声明|免责声明|凡本网注明)")
-_CAPTION_START = re.compile(r"^(图为|▲|△|↑|图[:：]|（图|\(图|摄影[:：])")
-_SENTENCE_END = "。！？!?…"
-MAX_CAPTION_CHARS = 80
-_MAX_CREDIT_BLOCK_CHARS = 200
+from newscrawl.extraction.dom import element_text, has_text, linearize
+from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
+from newscrawl.lexicon import LEXICON, any_of, any_pattern
+from newscrawl.normalise.people import credit_text
 
 _INLINE_TAGS = frozenset(("a", "span", "strong", "b", "font", "em", "label", "i"))
-#: Every credit line holds one of these.
-CREDIT_WORDS = ("编", "审", "校对", "监制")
+
+_CRUMBS = LEXICON.breadcrumb
+_HOME = re.compile(rf"^(?:{any_of(_CRUMBS.home)}|.{{0,6}}首页|{any_of(_CRUMBS.location)})")
+_LOCATION = re.compile(rf"^.{{0,8}}?(?:{any_of(_CRUMBS.location)})\s*[:：]?\s*")
+_SEPARATOR = re.compile(rf"\s*(?:{any_pattern(_CRUMBS.separators)})\s*")
+_LABELLED_SEPARATOR = re.compile(rf"\s*(?:{any_pattern(_CRUMBS.separators)}|/)\s*")
+_SEPARATOR_CHAR = re.compile(r"[>›»＞→/]")
+_TRAILING_WIDGETS = re.compile(r"(?:\s*【[^【】]*】)+\s*$")
+_CLIMB = 3
+
+_TRS_PAGER = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']"
+)
+_PAGE_COUNT_VAR = re.compile(r"\bPAGE_COUNT\s*=\s*[\"']?(\d+)")
+
+
+# -- credit lines ------------------------------------------------------------------------
 
 
 @functools.cache
@@ -51,99 +48,24 @@ def _credit_candidates(words: tuple[str, ...]) -> etree.XPath:
 
 def _credit_words_in(source: str | None) -> tuple[str, ...]:
     """The credit words the page source may hold: 编 and 审 (on nearly every page),
-    and 校对 / 监制 when the source has them (all of them when unsure)."""
+    and the longer ones when the source has them (all of them when unsure)."""
+    words = LEXICON.credits.words
     if source is None or "&#" in source:
-        return CREDIT_WORDS
-    return tuple(word for word in CREDIT_WORDS if len(word) == 1 or word in source)
+        return words
+    return tuple(word for word in words if len(word) == 1 or word in source)
 
 
-_BREADCRUMB_HOME = re.compile(r"^(首页|网站首页|.{0,6}首页|您的位置|当前位置|您现在的位置|位置)")
-_BREADCRUMB_PREFIX = re.compile(
-    r"^.{0,8}?(您的当前位置|您现在的位置|您的位置|当前位置|位置)\s*[:：]?\s*"
-)
-_BREADCRUMB_SEPARATOR = re.compile(r"\s*[>›»＞→]+\s*")
-_MAX_BREADCRUMB_CHARS = 120
-
-_TRS_PAGER = re.compile(
-    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"']([^\"']+)[\"']\s*,\s*[\"']([^\"']+)[\"']"
-)
-_PAGE_COUNT_VAR = re.compile(r"\bPAGE_COUNT\s*=\s*[\"']?(\d+)")
-
-
-@dataclass
-class BodyParts:
-    """A body split into paragraphs, captioned images and credit lines."""
-
-    paragraphs: list[str] = field(default_factory=list)
-    images: list[ImageRef] = field(default_factory=list)
-    credit_lines: list[str] = field(default_factory=list)
-
-
-def is_widget_line(text: str) -> bool:
-    """True for share / QR / print widget lines such as ``手机查看``."""
-    return len(text) <= 20 and bool(_WIDGET_LINE.match(text))
-
-
-def _looks_like_caption(line: Line, indented_body: bool) -> bool:
-    text = line.text
-    if len(text) > MAX_CAPTION_CHARS:
-        return False
-    if line.caption_hint or line.centred or line.small or _CAPTION_START.match(text):
-        return True
-    if indented_body and not line.indented:
-        return True
-    return len(text) <= 30 and text[-1] not in _SENTENCE_END and not line.strong
-
-
-def split_body(lines: list[Line]) -> BodyParts:
-    """Classify body lines: paragraphs, images with their captions, credit lines.
-
-    A caption is a short line right after an image (or after the image's
-    neighbours in a run of images) that is centred, in a small font, marked as
-    a caption, or unindented in a body whose paragraphs are indented.
-    Everything from a related-news heading on is dropped.
-    """
-    text_lines = [ln for ln in lines if ln.image is None]
-    indented_body = bool(text_lines) and (
-        sum(ln.indented for ln in text_lines) >= 0.5 * len(text_lines)
-    )
-    parts = BodyParts()
-    image_run: list[ImageRef] = []
-    for line in lines:
-        if line.image is not None:
-            image = ImageRef(url=line.image, position=len(parts.paragraphs))
-            parts.images.append(image)
-            image_run.append(image)
-            continue
-        text = line.text
-        if _RELATED_START.match(text) or _BODY_END_MARKER.match(text):
-            break
-        if is_credit_line(text):
-            parts.credit_lines.append(text)
-            continue
-        if is_widget_line(text):
-            continue
-        uncaptioned = [img for img in image_run if img.caption is None]
-        if uncaptioned and _looks_like_caption(line, indented_body):
-            uncaptioned[0].caption = text
-            continue
-        image_run = []
-        parts.paragraphs.append(text)
-    return parts
-
-
-def _credit_lines_in(block: lxml.html.HtmlElement, base_url: str) -> list[str]:
-    if len(element_text(block)) > _MAX_CREDIT_BLOCK_CHARS:
+def _credit_lines_in(block: lxml.html.HtmlElement, options: ExtractorOptions) -> list[str]:
+    if len(element_text(block)) > options.max_credit_block_chars:
         return []
-    return [
-        line.text
-        for line in body_lines(block, base_url)
-        if line.image is None and is_credit_line(line.text)
-    ]
+    lines = linearize(block, options=options).lines
+    return [c for c in (credit_text(ln.text) for ln in lines if ln.image is None) if c]
 
 
 def find_credit_lines(
-    tree: lxml.html.HtmlElement, base_url: str, source: str | None = None
+    tree: lxml.html.HtmlElement,
+    source: str | None = None,
+    options: ExtractorOptions = DEFAULT_OPTIONS,
 ) -> list[str]:
     """Every credit line on the page (责编/审签/责任编辑 …), wherever it is printed.
 
@@ -152,16 +74,15 @@ def find_credit_lines(
     by line (``责编：X<br>审签：Y``). Given the page source, only the credit
     words it holds are looked for.
     """
-    words = _credit_words_in(source)
     found: list[str] = []
     seen: set[lxml.html.HtmlElement] = set()
-    for el in _credit_candidates(words)(tree):
-        if el in seen or any(anc in seen for anc in el.iterancestors()):
+    for el in _credit_candidates(_credit_words_in(source))(tree):
+        if el in seen or any(ancestor in seen for ancestor in el.iterancestors()):
             continue
-        lines = _credit_lines_in(el, base_url)
+        lines = _credit_lines_in(el, options)
         parent = el.getparent()
         if not lines and el.tag in _INLINE_TAGS and parent is not None:
-            lines = _credit_lines_in(parent, base_url)
+            lines = _credit_lines_in(parent, options)
             if lines:
                 el = parent
         if lines:
@@ -170,49 +91,122 @@ def find_credit_lines(
     return found
 
 
+# -- breadcrumbs ---------------------------------------------------------------------------
+
+
+def _trail_text(el: lxml.html.HtmlElement) -> str:
+    """The line of an element that holds its trail (the first with separators)."""
+    lines = [ln.text for ln in linearize(el).lines if ln.image is None]
+    for line in lines:
+        located = _LOCATION.match(line)
+        rest = line[located.end() :] if located else line
+        if (_LABELLED_SEPARATOR if located else _SEPARATOR).search(rest):
+            return line
+    return " ".join(lines)
+
+
 def breadcrumb_items(el: lxml.html.HtmlElement) -> list[str]:
     """Items of a breadcrumb element: split on ``>``-style separators, else its links."""
-    text = _BREADCRUMB_PREFIX.sub("", element_text(el))
-    if _BREADCRUMB_SEPARATOR.search(text):
-        items = _BREADCRUMB_SEPARATOR.split(text)
+    text = _trail_text(el)
+    located = _LOCATION.match(text)
+    rest = text[located.end() :] if located else text
+    separator = _LABELLED_SEPARATOR if located else _SEPARATOR
+    if separator.search(rest):
+        items = separator.split(rest)
     else:
         items = [element_text(a) for a in el.iter("a")]
-    return [item.strip() for item in items if item.strip()]
+    items = [item.strip() for item in items if item.strip()]
+    if items:
+        items[-1] = _TRAILING_WIDGETS.sub("", items[-1]) or items[-1]
+    return items
+
+
+def _breadcrumb_in(container: lxml.html.HtmlElement, anchor: lxml.html.HtmlElement) -> list[str]:
+    """The items of ``container`` when it reads as a location trail, else []."""
+    links = [a for a in container.iter("a")]
+    if len(links) < 2:
+        return []
+    text = _trail_text(container)
+    located = _LOCATION.match(text)
+    rest = text[located.end() :] if located else text
+    separators = (_LABELLED_SEPARATOR if located else _SEPARATOR).findall(rest)
+    if not separators:
+        return []
+    lead = (anchor.getparent().text or "").strip() if anchor.getparent() is not None else ""
+    marked = located or _HOME.match(element_text(anchor)) or _HOME.match(lead)
+    items = breadcrumb_items(container)
+    if len(items) < 2:
+        return []
+    if not marked and not (len(separators) >= 2 and _reads_as_trail(text, items, links)):
+        return []
+    return items
+
+
+def _reads_as_trail(text: str, items: list[str], links: list[lxml.html.HtmlElement]) -> bool:
+    """Mostly link text, or every item but the last (the page itself) a link."""
+    link_texts = [element_text(a) for a in links]
+    if set(items[:-1]) <= set(link_texts):
+        return True
+    link_chars = sum(len("".join(t.split())) for t in link_texts)
+    return link_chars * 2 >= len("".join(text.split()))
+
+
+def _may_open_trail(a: lxml.html.HtmlElement) -> bool:
+    """A link with text printed next to a separator, or a home link (a cheap first test)."""
+    text = element_text(a)
+    if not text:
+        return False
+    if _HOME.match(text):
+        return True
+    before = a.getprevious()
+    after = a.getnext()
+    beside = (
+        a.tail,
+        before.tail
+        if before is not None
+        else (a.getparent().text if a.getparent() is not None else None),
+        after.text if after is not None else None,
+    )
+    return any(t and _SEPARATOR_CHAR.search(t) for t in beside)
 
 
 def find_breadcrumb(
-    tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None = None
+    tree: lxml.html.HtmlElement,
+    stop: lxml.html.HtmlElement | None = None,
+    options: ExtractorOptions = DEFAULT_OPTIONS,
 ) -> list[str]:
-    """The channel path (``首页 > 学校动态 > 职业院校``) shown before the headline.
+    """The channel path (``首页 > 学校动态 > 职业院校``) printed before ``stop`` (the headline).
 
-    Looks for the smallest element before the headline whose text starts with
-    a home link or a "you are here" label, holds at least two links and uses
-    ``>``-style separators.
+    The smallest element around a link before the headline that holds at
+    least two links separated by ``>``-style separators and starts with a
+    home link or a "you are here" label (or is mostly links with at least two
+    separators).
     """
-    tags = ("a", headline.tag) if headline is not None else ("a",)
+    tags = ("a", stop.tag) if stop is not None else ("a",)
+    rejected: set[lxml.html.HtmlElement] = set()
     for el in tree.iter(*tags):
-        if el is headline:
+        if el is stop:
             break
-        if el.tag != "a":
+        if el.tag != "a" or not _may_open_trail(el):
             continue
-        parent = el.getparent()
-        lead = (parent.text or "").strip() if parent is not None else ""
-        if not (_BREADCRUMB_HOME.match(element_text(el)) or _BREADCRUMB_HOME.match(lead)):
-            continue
-        container = parent
-        for _ in range(3):
+        container = el.getparent()
+        for _ in range(_CLIMB):
             if container is None:
                 break
-            text = element_text(container)
-            if len(text) > _MAX_BREADCRUMB_CHARS:
-                break
-            links = sum(1 for _ in container.iter("a"))
-            if links >= 2 and _BREADCRUMB_SEPARATOR.search(text):
-                items = breadcrumb_items(container)
-                if len(items) >= 2:
+            if container not in rejected:
+                if has_text(container, options.max_breadcrumb_chars + 1):
+                    break
+                items = _LABELLED_SEPARATOR.search(element_text(container)) and _breadcrumb_in(
+                    container, el
+                )
+                if items:
                     return items
+                rejected.add(container)
             container = container.getparent()
     return []
+
+
+# -- pagers ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

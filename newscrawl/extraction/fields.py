@@ -17,6 +17,16 @@ class ImageRef:
     """Number of body paragraphs of the same page that precede the image."""
 
 
+#: Where a field's value came from.
+ORIGINS = {
+    "profile": "the portal profile's selectors (or a labelled line they select)",
+    "title_tag": "the page's <title>",
+    "meta": "a <meta> tag of the page",
+    "url": "the article URL (dates only)",
+    "generic": "the generic extractor, because the profile found nothing",
+}
+
+
 @dataclass
 class PageFields:
     """What an extractor read from one HTML page of an article.
@@ -46,3 +56,6 @@ class PageFields:
     encoding: str | None = None
     """The charset the page was decoded with."""
     warnings: list[str] = field(default_factory=list)
+    provenance: dict[str, str] = field(default_factory=dict)
+    """Where each core field came from: ``title``, ``date``, ``source``, ``author``,
+    ``body`` → one of :data:`ORIGINS` (a field not found has no entry)."""

@@ -11,7 +11,7 @@ from urllib.parse import urldefrag, urlsplit
 import lxml.html
 
 from newscrawl.extraction.blocks import find_trs_pager
-from newscrawl.extraction.html import drop_elements, element_text, parse_html
+from newscrawl.extraction.dom import element_text, parse_html, remove_non_content
 from newscrawl.normalise.dates import date_from_url, parse_date_text
 
 _NEXT_TEXT = re.compile(r"^(下一页|下页|后一页|下一頁|next|Next|>|›|»)$")
@@ -53,6 +53,8 @@ class LinkRules(Protocol):
 
     def is_article_url(self, url: str) -> bool: ...
 
+    def is_list_url(self, url: str) -> bool: ...
+
     def page_index(self, url: str) -> int | None: ...
 
 
@@ -64,7 +66,7 @@ class ListPage:
         self.html = html
         self.profile = profile
         self.tree = parse_html(html)
-        drop_elements(self.tree)
+        remove_non_content(self.tree)
         self.tree.make_links_absolute(url, resolve_base_href=True, handle_failures="ignore")
 
     def _anchors(self):
@@ -101,6 +103,8 @@ class ListPage:
         next_text = None
         for url, a in self._anchors():
             if url == self.url or urlsplit(url).netloc != urlsplit(self.url).netloc:
+                continue
+            if not self.profile.is_list_url(url):
                 continue
             if self.profile.page_index(url) == current + 1:
                 return url

@@ -5,66 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from newscrawl.lexicon import LEXICON, any_of
 from newscrawl.normalise.text import CJK_CHARS, clean_text, strip_pinyin_glosses
 
-ROLE_BY_LABEL: dict[str, str] = {
-    # editor
-    "责编": "editor",
-    "责任编辑": "editor",
-    "编辑": "editor",
-    "值班编辑": "editor",
-    "本版编辑": "editor",
-    "网络编辑": "editor",
-    "新媒体编辑": "editor",
-    "文字编辑": "editor",
-    "实习编辑": "editor",
-    "責編": "editor",
-    "責任編輯": "editor",
-    "編輯": "editor",
-    "值班編輯": "editor",
-    # first_editor
-    "初审编辑": "first_editor",
-    "初审": "first_editor",
-    "初審編輯": "first_editor",
-    "初審": "first_editor",
-    # reviewer
-    "审核": "reviewer",
-    "审签": "reviewer",
-    "终审": "reviewer",
-    "复审": "reviewer",
-    "签发": "reviewer",
-    "審核": "reviewer",
-    "審簽": "reviewer",
-    "終審": "reviewer",
-    "復審": "reviewer",
-    # proofreader
-    "校对": "proofreader",
-    "责任校对": "proofreader",
-    "校核": "proofreader",
-    "审校": "proofreader",
-    "校對": "proofreader",
-    "審校": "proofreader",
-    # other
-    "监制": "other",
-    "总监制": "other",
-    "制作": "other",
-    "统筹": "other",
-    "策划": "other",
-    "总策划": "other",
-    "出品": "other",
-    "主编": "other",
-    "值班主任": "other",
-    "美编": "other",
-    "设计": "other",
-    "海报设计": "other",
-    "摄像": "other",
-    "剪辑": "other",
-    "監製": "other",
-    "製作": "other",
-    "統籌": "other",
-    "策劃": "other",
-    "美編": "other",
-}
+ROLE_BY_LABEL = LEXICON.credits.roles
 """Credit label as printed (Simplified or Traditional) → record role."""
 
 _HAN = f"[{CJK_CHARS}]"
@@ -83,6 +27,7 @@ _CREDIT_NAME = (
 _CREDIT_NAMES = rf"{_CREDIT_NAME}(?:\s*[、，,/\s]\s*{_CREDIT_NAME})*"
 _CREDIT_PAIR = rf"(?P<label>{_LABEL})(?:\s*[:：]\s*|\s+)(?P<names>{_CREDIT_NAMES})"
 _CREDIT_PAIR_RE = re.compile(_CREDIT_PAIR)
+_ANY_LABEL_RE = re.compile(_LABEL)
 _CREDIT_LINE_RE = re.compile(
     rf"(?:(?:{_LABEL})(?:\s*[:：]\s*|\s+){_CREDIT_NAMES}\s*(?:[/|｜;；,，、]\s*)?)+"
 )
@@ -94,100 +39,44 @@ _MAX_CREDIT_LINE = 80
 
 _BRACKETS = "()（）【】[]〔〕<>《》「」『』{}〈〉﹝﹞"
 _BRACKET_RE = re.compile(f"[{re.escape(_BRACKETS)}]")
+_BRACKETED_WIDGET_RE = re.compile(
+    rf"[【\[]\s*(?:{any_of(LEXICON.markers.bracketed_widgets)})\s*[】\]]"
+)
 _EDGE_JUNK = _BRACKETS + " 。.．;；,，、:：!！?？…~～-—_*＊\"'“”‘’|｜"
 
-#: Role words that can stand before a name, Simplified and Traditional.
-_ROLE_WORDS = (
-    "大众网记者 大众新闻记者 大众日报记者 大眾網記者 大眾新聞記者 大眾日報記者 "
-    "见习记者 特约记者 首席记者 摄影记者 本报记者 本台记者 本网记者 记者 "
-    "見習記者 特約記者 首席記者 攝影記者 本報記者 本臺記者 本網記者 記者 "
-    "特约撰稿人 特约撰稿 撰稿人 撰稿 特約撰稿人 特約撰稿 撰稿 "
-    "通讯员 实习生 通訊員 實習生 作者 "
-    "摄影报道 摄影 摄像 攝影報道 攝影 攝像"
-).split()
-_ROLE_RE = re.compile("(" + "|".join(sorted(set(_ROLE_WORDS), key=len, reverse=True)) + ")")
+_PEOPLE = LEXICON.people
+_OUTLETS = LEXICON.outlets
+#: Role words that can stand before a name, Simplified and Traditional; an outlet
+#: name before a reporter word (<outlet>记者) is split off as a token of its own.
+_ROLE_WORDS = _PEOPLE.reporter_roles
+_ROLE_RE = re.compile(f"({any_of(_ROLE_WORDS)})")
 _ROLE_SET = frozenset(_ROLE_WORDS)
-_AUTHOR_SPLIT_RE = re.compile(
-    "(" + "|".join(sorted({*_ROLE_WORDS, *ROLE_BY_LABEL}, key=len, reverse=True)) + ")"
-)
-_ROLEISH_RE = re.compile(
-    "|".join(sorted({*_ROLE_WORDS, *ROLE_BY_LABEL, "报道", "報道"}, key=len, reverse=True))
-)
+_AUTHOR_SPLIT_RE = re.compile(f"({any_of({*_ROLE_WORDS, *ROLE_BY_LABEL})})")
+_ROLEISH_RE = re.compile(any_of({*_ROLE_WORDS, *ROLE_BY_LABEL, "报道", "報道"}))
 #: Short role words only recognised as whole tokens.
-_SHORT_ROLES = frozenset("文 图 摄 圖 攝 文/图 图/文 文图 图文 文/圖 圖/文 文圖 圖文".split())
-_WORK_SUFFIXES = tuple(
-    "摄影报道 攝影報道 报道 報道 摄影 攝影 摄 攝 整理 编译 編譯 供图 供圖 撰文".split()
-)
-_END_TOKENS = frozenset(
-    "报道 報道 摄影报道 攝影報道 摄影 攝影 摄 攝 供图 供圖 整理 编译 編譯 联合报道 聯合報道".split()
-)
+_SHORT_ROLES = frozenset(_PEOPLE.short_roles)
+_WORK_SUFFIXES = _PEOPLE.work_suffixes
+_END_TOKENS = frozenset(_PEOPLE.byline_end)
 _PLACE_REPORT_RE = re.compile(
     f"^(?:{_HAN}{{2,8}}(?:报道|報道|电|電)|发自{_HAN}{{2,8}}|發自{_HAN}{{2,8}})$"
 )
 _NEWS_AGENCY_LEAD_RE = re.compile(f"^{_HAN}{{1,12}}[讯訊]$")
 
-_OUTLET_SUFFIXES = tuple(
-    "网 报 社 台 电视台 日报 晚报 早报 时报 商报 周刊 周报 杂志 新闻 客户端 融媒体中心 "
-    "融媒 传媒 频道 电台 广播 卫视 网站 号 全媒体 融媒体 "
-    "網 報 臺 電視臺 日報 晚報 早報 時報 週刊 雜誌 新聞 客戶端 "
-    "融媒體中心 傳媒 頻道 電臺 衛視 全媒體 融媒體".split()
-)
-_KNOWN_OUTLETS = frozenset(
-    "大众网 大众日报 新华社 人民日报 中新网 央视新闻 齐鲁晚报 央视 央广 央视频 新华网 人民网 "
-    "齐鲁壹点 闪电新闻 海报新闻 大众新闻 中国新闻网 澎湃新闻 新京报 环球时报 光明日报 经济日报 "
-    "中国日报 央广网 中国网 中华网 凤凰网 腾讯网 网易 新浪 搜狐 今日头条 北青网 齐鲁网 舜网 "
-    "大眾網 大眾日報 新華社 人民日報 中新網 央視新聞 齊魯晚報 央視 新華網 人民網 海報新聞 "
-    "新華網 齊魯壹點 閃電新聞 大眾新聞 中國新聞網 澎湃新聞".split()
-)
-_OWN_OUTLET = frozenset("本报 本网 本台 本刊 本报讯 本网讯 本報 本網 本臺 本報訊 本網訊".split())
-_ORG_SUFFIXES = tuple(
-    "局 委 厅 办 处 组 室 馆 站 中心 集团 公司 政府 学院 大学 学校 医院 协会 研究院 研究所 "
-    "委员会 办公室 宣传部 工作室 评论员 编辑部 课题组 "
-    "廳 辦 處 組 館 集團 公司 政府 學院 大學 學校 醫院 協會 委員會 "
-    "辦公室 宣傳部 評論員 編輯部".split()
-)
-_NOT_NAMES = frozenset(
-    "佚名 未知 不详 不詳 匿名 网友 網友 综合 綜合 供稿 供图 來源 来源 编辑 編輯 作者 管理员 "
-    "管理員 小编 小編 综合报道 綜合報道 报道 報道 摄影 攝影 整理 编译 原创 原創 投稿 转载 轉載 "
-    "读者 讀者 用户 用戶 记者 記者 通讯员 通訊員 实习生 實習生 "
-    "连线 連線 时间 時間 随笔 隨筆 来信 來信 手记 手記 调查 調查 观察 觀察 现场 現場 采访 採訪 "
-    "获悉 獲悉 了解 看到 发现 發現 走访 走訪 日前 近日 今天 昨天 明天 今日 昨日 明日 当天 "
-    "當天 当日 當日 同时 同時 明确 明確 高度 安排 文章 平时 平時 平台 平臺 东西 東西 元旦 "
-    "宁可 寧可 安全 高兴 高興 乐见 樂見 温馨 溫馨 何时 何時 何况 何況 于是 於是 程度 "
-    "江湖 金额 金額 马上 馬上 方面 方便 方式 方案 王牌 黄金 黃金 周末 週末 周年 週年".split()
-)
-_NON_PERSON_SUFFIXES = tuple("先生 女士 老师 老師 同学 同學 师傅 師傅 网友 網友 等".split())
-
-_SURNAMES = frozenset(
-    "赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许何吕施张孔曹严华金魏陶姜戚谢邹喻柏水窦章云苏潘葛"
-    "奚范彭郎鲁韦昌马苗凤花方俞任袁柳酆鲍史唐费廉岑薛雷贺倪汤滕殷罗毕郝邬安乐傅皮卞齐康伍余元"
-    "卜顾孟平黄穆萧尹姚邵湛汪祁毛禹狄米贝明臧计伏戴谈宋茅庞熊纪舒屈项祝董梁杜阮蓝闵席季麻强贾"
-    "路娄危江童颜郭梅盛林刁钟徐邱骆高夏蔡田樊胡凌霍虞万支柯昝管卢莫房裘缪干宗丁宣贲邓郁单杭洪"
-    "包诸左石崔吉钮龚程嵇邢滑裴陆荣翁荀羊於惠甄曲封芮羿储靳汲邴糜松井段富巫乌焦巴弓牧隗山谷车"
-    "侯宓蓬郗班仰秋仲伊宫宁仇栾暴甘钭厉戎祖武符刘景詹束龙叶幸司韶郜黎蓟薄印宿白怀蒲邰鄂索咸籍"
-    "赖卓蔺屠蒙池乔阴胥苍双闻莘党翟谭贡劳逄姬申扶堵冉宰郦雍郤璩桑桂濮牛寿边扈燕冀郏浦尚农温庄"
-    "晏柴瞿阎慕茹习宦艾鱼容古易慎戈廖庾暨衡耿弘匡文寇禄阙欧殳沃蔚夔隆巩厍聂晁勾敖融冷訾辛阚简"
-    "饶曾毋沙乜鞠丰巢蒯荆红竺逯桓晋楚闫汝鄢涂钦岳帅缑亢况郈琴商牟佘佴伯墨哈谯笪阳佟付覃肖粟揭"
-    "练冼邝植谌苟迟战栗麦银兰靖丛仝尉于向常关成游解时连芦全应师隋查苑"
-    "關時連應師"
-    "儲劉勞厙厲叢吳呂喬嚴塗壽婁孫宮寧嶽帥幹張強從懷戰晉東楊榮樂欒欽歐湯溫烏畢盧祿竇範簡紀紅緱練"
-    "繆羅習聞聶荊莊華萬葉蒼蔣蕭薊藍藺蘇蘭衛計許談諶諸謝譙譚豐貝貢費賀賁賈賴趙車農遲邊郟鄒鄔鄧"
-    "鄭鄺酈鈄鈕銀錢鍾閆閔閻闕闞陰陳陸陽雙雲鞏韋韓項顏顧饒馬馮駱鬱魚魯鮑鳳鹹麥黃黨齊龍龐龔"
-)
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 令狐 长孙 宇文 司徒 夏侯 澹台 端木 独孤 "
-    "歐陽 司馬 諸葛 東方 長孫 獨孤".split()
-)
+_OUTLET_SUFFIXES = _OUTLETS.suffixes
+_KNOWN_OUTLETS = _OUTLETS.known
+_OWN_OUTLET = _OUTLETS.own
+_ORG_SUFFIXES = LEXICON.organisation_suffixes
+_NOT_NAMES = _PEOPLE.not_names
+_NON_PERSON_SUFFIXES = _PEOPLE.non_person_suffixes
+_SURNAMES = LEXICON.surnames.single
+_COMPOUND_SURNAMES = LEXICON.surnames.compound
 
 _STRONG_SPLIT_RE = re.compile(r"[、，,；;/|｜:：]+")
 _LATIN_WORD_RE = re.compile(r"^[A-Za-z][A-Za-z.'\-]*$")
 _HAN_NAME_RE = re.compile(f"^{_HAN_NAME}$")
 _DOT_NAME_RE = re.compile(f"^{_DOT_NAME}$")
 _HAS_HAN_RE = re.compile(_HAN)
-_LATIN_STOP = frozenset(
-    "by and reporter reporters editor photo photos staff writer text admin administrator "
-    "anonymous unknown xinhua reuters afp ap cgtn cctv news daily times agency".split()
-)
+_LATIN_STOP = _PEOPLE.latin_stop
 _SHORT_ROLE_PAIR_RE = re.compile(r"([文图圖])\s*/\s*([文图圖])")
 _MAX_BYLINE = 40
 _BYLINE_REJECT_RE = re.compile(r"[。！？!?；;…“”\"‘’《》「」]")
@@ -197,12 +86,31 @@ def _strip_edges(text: str) -> str:
     return text.strip(_EDGE_JUNK)
 
 
+def credit_text(text: str) -> str | None:
+    """The editor credits a whole line prints, else None.
+
+    ``责编：张明明 审签：路时川``, ``【责任编辑：王晓】``, ``[责编：X] / [审签：Y]`` and
+    ``【纠错】【责任编辑：X】`` are credit lines (returned without the widget
+    words); a sentence that merely contains a label is not.
+    """
+    if len(text) > 4 * _MAX_CREDIT_LINE:
+        return None
+    text = strip_pinyin_glosses(text)
+    if not _ANY_LABEL_RE.search(text):
+        return None
+    line = clean_text(_BRACKETED_WIDGET_RE.sub(" ", text))
+    stripped = _strip_edges(line)
+    if not stripped or len(stripped) > _MAX_CREDIT_LINE:
+        return None
+    if _CREDIT_LINE_RE.fullmatch(stripped):
+        return line
+    unbracketed = _strip_edges(_BRACKET_RE.sub(" ", stripped))
+    return line if _CREDIT_LINE_RE.fullmatch(unbracketed) else None
+
+
 def is_credit_line(text: str) -> bool:
-    """True when the whole line is editor credits (``责编：张明明 审签：路时川``)."""
-    line = _strip_edges(clean_text(strip_pinyin_glosses(text)))
-    if not line or len(line) > _MAX_CREDIT_LINE:
-        return False
-    return _CREDIT_LINE_RE.fullmatch(line) is not None
+    """True when the whole line is editor credits (see :func:`credit_text`)."""
+    return credit_text(text) is not None
 
 
 def _credit_pairs(line: str) -> Iterable[tuple[str, str]]:
@@ -375,7 +283,7 @@ def parse_authors(text: str | None) -> list[str]:
 
 
 def outlet_in_author_field(text: str | None) -> str | None:
-    """The outlet an author field names instead of a person (``作者：大众网`` → ``大众网``)."""
+    """The outlet an author field names instead of a person (``作者：新华网`` → ``新华网``)."""
     if not text or not isinstance(text, str):
         return None
     persons, outlets = _person_candidates(text)
@@ -396,7 +304,7 @@ def _byline_tokens(paragraph: str) -> list[str] | None:
 
 
 def byline_authors(paragraph: str) -> list[str]:
-    """Person names of a byline paragraph (``大众网记者 秦瑾 报道``); [] for other paragraphs."""
+    """Person names of a byline paragraph (``新华社记者 张三 报道``); [] for other paragraphs."""
     tokens = _byline_tokens(paragraph)
     if not tokens:
         return []

@@ -12,17 +12,13 @@ is cut down to its first post.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from itertools import pairwise
 
-from newscrawl.extraction.generic_dom import Doc, Line
-from newscrawl.extraction.generic_text import COPYRIGHT_RE, DATE_RE
-
-_DISCLAIMER_RE = re.compile(
-    r"凡本网注明|凡注明[“\"]?来源|转载目的在于|不代表本(?:网|站)|并不代表|仅代表作者|本(?:网|站)不承担"
-    r"|版权归原作者|如有侵权|联系删除|违法和不良信息|本(?:网|站)声明|免责声明|版权声明"
-)
+from newscrawl.extraction.dom import Doc, Line
+from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
+from newscrawl.extraction.patterns import COPYRIGHT, DISCLAIMER, POSTED, TIME_OF_DAY
+from newscrawl.normalise.dates import parse_date_text
 
 
 def line_weight(ln: Line) -> float:
@@ -36,9 +32,7 @@ def line_weight(ln: Line) -> float:
         return -0.8 * links - 3.0
     if links and ln.in_list:
         return -links - 3.0
-    if chars <= 300 and (
-        _DISCLAIMER_RE.search(ln.text) or (chars <= 60 and COPYRIGHT_RE.search(ln.text))
-    ):
+    if chars <= 300 and (DISCLAIMER.search(ln.text) or (chars <= 60 and COPYRIGHT.search(ln.text))):
         return -0.5 * chars - 3.0
     if ln.punct:
         density = ln.punct / chars
@@ -50,10 +44,12 @@ def line_weight(ln: Line) -> float:
     return own * quality - 2.0 * links - 3.0
 
 
-def is_good(ln: Line) -> bool:
+def is_good(ln: Line, options: ExtractorOptions = DEFAULT_OPTIONS) -> bool:
     """A line that is certainly prose: long enough, punctuated, not a link."""
     own = ln.chars - ln.link_chars
-    return ln.link_chars * 3 < ln.chars and ((ln.punct and own >= 12) or own >= 50)
+    return ln.link_chars * 3 < ln.chars and (
+        (ln.punct and own >= options.min_prose_chars) or own >= 50
+    )
 
 
 class BodyChoice:
@@ -66,7 +62,9 @@ class BodyChoice:
         self.segment = segment
 
 
-def choose_body(doc: Doc, title_line: int) -> BodyChoice:
+def choose_body(
+    doc: Doc, title_line: int, options: ExtractorOptions = DEFAULT_OPTIONS
+) -> BodyChoice:
     """Weigh every line and find the run of lines holding the article text.
 
     Lines inside boilerplate-named regions (comments, related news, footers,
@@ -78,7 +76,7 @@ def choose_body(doc: Doc, title_line: int) -> BodyChoice:
     lines = doc.lines
     n = len(doc.elems)
     parent = doc.parent
-    raw = [line_weight(ln) if ln.img is None else 0.0 for ln in lines]
+    raw = [line_weight(ln) if ln.image is None else 0.0 for ln in lines]
     positive = [0.0] * n
     for ln, w in zip(lines, raw, strict=True):
         if w > 0:
@@ -117,14 +115,12 @@ def choose_body(doc: Doc, title_line: int) -> BodyChoice:
             w *= 1.2
         weights.append(w)
     seg, seg_sum = _best_run(weights, 0)
-    if title_line >= 0 and not title_line < seg[0] <= title_line + _TITLE_REACH:
-        near, near_sum = _best_run(weights, title_line + 1, title_line + 1 + _TITLE_REACH)
+    reach = options.title_reach
+    if title_line >= 0 and not title_line < seg[0] <= title_line + reach:
+        near, near_sum = _best_run(weights, title_line + 1, title_line + 1 + reach)
         if near_sum >= max(30.0, 0.3 * seg_sum):
             seg = near
     return BodyChoice(neg, seg)
-
-
-_TITLE_REACH = 40
 
 
 def _teaser_lines(lines: list[Line]) -> set[int]:
@@ -133,7 +129,7 @@ def _teaser_lines(lines: list[Line]) -> set[int]:
     Three or more alternations of a linked headline and a short plain text
     line are a list of other articles, not the article's own text.
     """
-    texts = [ln for ln in lines if ln.img is None]
+    texts = [ln for ln in lines if ln.image is None]
     found: set[int] = set()
     run: list[int] = []
     k = 0
@@ -182,19 +178,15 @@ def _best_run(weights: list[float], lo: int, start_hi: int | None = None) -> tup
     return best, best_sum
 
 
-_TIME_RE = re.compile(r"\d{1,2}[:：]\d{2}")
-_POSTED_RE = re.compile(r"发表于|发布于|发表时间|发布时间|发帖时间|回复时间|posted|楼主|\d+\s*楼")
-
-
 def is_record_meta(ln: Line) -> bool:
     """A short line with a date and time or a posting label (post header/footer)."""
-    if ln.img is not None or ln.chars > 80:
+    if ln.image is not None or ln.chars > 80:
         return False
     text = ln.text
     if "，" in text or "。" in text:
         return False
-    return bool(_POSTED_RE.search(text)) or (
-        bool(_TIME_RE.search(text)) and bool(DATE_RE.search(text))
+    return bool(POSTED.search(text)) or (
+        bool(TIME_OF_DAY.search(text)) and parse_date_text(text) is not None
     )
 
 
@@ -212,7 +204,7 @@ def first_record(doc: Doc, seg: list[Line]) -> list[Line]:
     metas = [k for k, ln in enumerate(seg) if is_record_meta(ln)]
     if len(metas) < 2:
         return seg
-    text_sigs = Counter(_signature(doc, ln) for ln in seg if ln.img is None and is_good(ln))
+    text_sigs = Counter(_signature(doc, ln) for ln in seg if ln.image is None and is_good(ln))
     main_sig = text_sigs.most_common(1)[0][0] if text_sigs else None
     meta_sigs = Counter(_signature(doc, seg[k]) for k in metas)
     metas = [
@@ -224,7 +216,9 @@ def first_record(doc: Doc, seg: list[Line]) -> list[Line]:
         return seg
     bounds = [-1, *metas, len(seg)]
     chunks = [(a + 1, b) for a, b in pairwise(bounds) if b > a + 1]
-    goods = [sum(ln.chars for ln in seg[a:b] if ln.img is None and is_good(ln)) for a, b in chunks]
+    goods = [
+        sum(ln.chars for ln in seg[a:b] if ln.image is None and is_good(ln)) for a, b in chunks
+    ]
     if sum(g > 0 for g in goods) < 2:
         return seg
     top = max(goods)

@@ -1,4 +1,4 @@
-"""Document head, headline and breadcrumb detection for the generic extractor."""
+"""What the document head says, and the headline, for the generic extractor."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ import re
 
 from lxml import etree
 
-from newscrawl.extraction.generic_dom import Doc
-from newscrawl.extraction.generic_text import find_date, text_key
+from newscrawl.extraction.dom import Doc, text_key
+from newscrawl.extraction.patterns import LABELLED_FIELD, TITLE_LABEL
+from newscrawl.lexicon import LEXICON, any_pattern
+from newscrawl.normalise.dates import parse_date_text
 
 _META_XP = etree.XPath("//meta[@content]")
 _TITLE_XP = etree.XPath("//title")
 _LDJSON_XP = etree.XPath("//script[contains(@type, 'ld+json')]")
 _LINK_XP = etree.XPath("//link[@href][@rel]|//base[@href]")
 
-_TITLE_META_KEYS = ("og:title", "twitter:title", "articletitle", "headline", "title")
+_TITLE_META_KEYS = LEXICON.meta.title
 _TITLE_SPLIT_RE = re.compile(r"\s*(?:_{1,3}|\s[-–—|｜]+\s|[|｜]|--+|——|\s-|-\s)\s*")
-_TITLE_LABEL_RE = re.compile(r"^(?:主题|标题|题目|帖子主题|文章标题)\s*[:：]\s*")
-_TITLE_CLASS_RE = re.compile(r"title|biaoti|headline|heading|tit\b|bt\b", re.I)
+_TITLE_CLASS_RE = re.compile(any_pattern(LEXICON.class_names.title), re.I)
 
 
 class HeadInfo:
@@ -114,14 +115,14 @@ def find_title(doc: Doc, head: HeadInfo) -> tuple[str | None, int]:
     tags = doc.tags
     elems = doc.elems
     for ln in doc.lines:
-        if ln.img is not None or ln.chars < 4 or ln.chars > 120:
+        if ln.image is not None or ln.chars < 4 or ln.chars > 120:
             continue
         key = text_key(ln.text)
         if len(key) < 4:
             continue
         score = 0.0
         text = ln.text
-        labelled = _TITLE_LABEL_RE.match(text)
+        labelled = TITLE_LABEL.match(text)
         if labelled:
             text = text[labelled.end() :].strip()
             key = text_key(text)
@@ -176,14 +177,14 @@ def heading_before(doc: Doc, start: int) -> int:
     links = 0
     for i in range(min(start + 2, len(lines) - 1), max(-1, start - 16), -1):
         ln = lines[i]
-        if ln.img is None and ln.link_chars * 2 > ln.chars:
+        if ln.image is None and ln.link_chars * 2 > ln.chars:
             links += 1
             if links > 2:
                 break
-        if ln.img is not None or not 4 <= ln.chars <= 80:
+        if ln.image is not None or not 4 <= ln.chars <= 80:
             continue
-        date = find_date(ln.text)
-        if date and len(text_key(ln.text.replace(date, ""))) < 6:
+        date = parse_date_text(ln.text)
+        if date and len(text_key(ln.text.replace(date[2], ""))) < 6:
             continue
         candidates.append(ln)
         owner = ln.owner
@@ -195,42 +196,9 @@ def heading_before(doc: Doc, start: int) -> int:
     for ln in candidates:
         if ln.index >= start:
             continue
-        if ln.link_chars * 2 > ln.chars or _META_LINE_RE.search(ln.text):
+        if ln.link_chars * 2 > ln.chars or LABELLED_FIELD.search(ln.text):
             continue
         if ln.chars <= 50 and ln.text[-1] not in "。，；：:":
             return ln.index
         break
     return -1
-
-
-_META_LINE_RE = re.compile(r"(?:来源|作者|编辑|记者|时间|日期|发布|发表|点击|浏览|评论)\s*[:：]")
-
-
-# ---------------------------------------------------------------- breadcrumb
-
-_CRUMB_LABEL_RE = re.compile(
-    r"^.{0,6}?(?:您的当前位置|您现在的位置|您的位置|当前位置|现在位置|所在位置|位置)\s*[:：]\s*"
-)
-_CRUMB_SEP_RE = re.compile(r"\s*(?:-*>+|→|›|»|＞+|/)\s*")
-
-
-def find_breadcrumb(doc: Doc, limit: int) -> list[str]:
-    """Items of a location trail (``首页 > 频道 > …``) found before line ``limit``."""
-    for ln in doc.lines[: max(limit, 0)]:
-        if ln.img is not None or ln.chars > 120:
-            continue
-        text = ln.text
-        m = _CRUMB_LABEL_RE.match(text)
-        labelled = bool(m)
-        if m:
-            text = text[m.end() :]
-        seps = _CRUMB_SEP_RE.findall(text)
-        if not seps or (not labelled and (len(seps) < 2 or ln.link_chars * 2 < ln.chars)):
-            continue
-        if not labelled and all(sep.strip() == "/" for sep in seps):
-            continue
-        items = [p.strip() for p in _CRUMB_SEP_RE.split(text)]
-        items = [p for p in items if p]
-        if len(items) >= 2 or labelled:
-            return items
-    return []

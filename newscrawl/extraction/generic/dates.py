@@ -4,64 +4,45 @@ from __future__ import annotations
 
 import re
 
-from newscrawl.extraction.generic_dom import Doc, Line
-from newscrawl.extraction.generic_meta import HeadInfo
-from newscrawl.extraction.generic_text import DATE_RE, find_date
+from newscrawl.extraction.dom import Doc, Line
+from newscrawl.extraction.generic.head import HeadInfo
+from newscrawl.extraction.patterns import COPYRIGHT
+from newscrawl.lexicon import LEXICON, any_of
+from newscrawl.normalise.dates import find_dates
 
-_DATE_META_KEYS = (
-    "article:published_time",
-    "og:release_date",
-    "og:published_time",
-    "datepublished",
-    "pubdate",
-    "publishdate",
-    "publish_date",
-    "publish-date",
-    "publishtime",
-    "publish_time",
-    "dc.date.issued",
-    "dc.date",
-    "firstpublishedtime",
-    "releasedate",
-    "date",
-)
+_LABELS = LEXICON.labels
+_DATE_META_KEYS = LEXICON.meta.date
+_DATE_LABEL = re.compile(rf"(?:{any_of(_LABELS.date)})\s*[:：]?\s*$", re.I)
+_UNRELATED_LABEL = re.compile(rf"(?:{any_of(_LABELS.date_unrelated)})[于时间日期]*\s*[:：]?\s*$")
 
-_DATE_LABEL_RE = re.compile(
-    r"(?:发表于|发布于|发表时间|发布时间|发布日期|发稿时间|时间|日期|发布|发表|更新|posted|published"
-    r"|出版)\s*[:：]?\s*$",
-    re.I,
-)
-_DATE_BAD_LABEL_RE = re.compile(
-    r"(?:建立|注册|加入|创建|成立|生日|到期|截止|访问|登录|开通|入驻|上次|最后|今天|今日|当前|现在)"
-    r"[于时间日期]*\s*[:：]?\s*$"
-)
-_COPYRIGHT_RE = re.compile(r"copyright|©|版权|all rights", re.I)
+
+def _has_date(text: str) -> bool:
+    return next(find_dates(text), None) is not None
 
 
 def _date_candidate(ln: Line, base: float) -> tuple[float, str] | None:
-    if ln.img is not None or ln.chars > 200:
+    """(score, date text) of the first date in a line; dates after 发布时间 score higher."""
+    if ln.image is not None or ln.chars > 200:
         return None
     text = ln.text
-    for m in DATE_RE.finditer(text):
-        found = find_date(m.group(0))
-        if not found:
-            continue
-        before = text[max(0, m.start() - 12) : m.start()]
-        score = base
-        if _DATE_LABEL_RE.search(before):
-            score += 1.5
-        if _DATE_BAD_LABEL_RE.search(before):
-            score -= 5.0
-        if m.group(7):
-            score += 0.5
-        if ln.link_chars * 2 > ln.chars:
-            score -= 2.0
-        if ln.chars > 80:
-            score -= 1.0
-        if _COPYRIGHT_RE.search(text):
-            score -= 6.0
-        return score, found
-    return None
+    found = next(find_dates(text), None)
+    if found is None:
+        return None
+    before = text[max(0, found.start - 12) : found.start]
+    score = base
+    if _DATE_LABEL.search(before):
+        score += 1.5
+    if _UNRELATED_LABEL.search(before):
+        score -= 5.0
+    if found.time is not None:
+        score += 0.5
+    if ln.link_chars * 2 > ln.chars:
+        score -= 2.0
+    if ln.chars > 80:
+        score -= 1.0
+    if COPYRIGHT.search(text):
+        score -= 6.0
+    return score, found.text
 
 
 def header_lines(doc: Doc, title_line: int, body_start: int) -> list[Line]:
@@ -78,7 +59,7 @@ def header_lines(doc: Doc, title_line: int, body_start: int) -> list[Line]:
         return []
     out = []
     for ln in lines[first : first + 40]:
-        if ln.img is not None:
+        if ln.image is not None:
             continue
         if ln.index >= body_start >= 0 and _is_prose(ln):
             break
@@ -120,10 +101,10 @@ def find_published(
             consider(_date_candidate(ln, 8.0 - 0.1 * dist))
     for rank, key in enumerate(_DATE_META_KEYS):
         val = head.meta.get(key)
-        if val and DATE_RE.search(val):
+        if val and _has_date(val):
             consider((7.0 - 0.01 * rank, val))
             break
-    if head.ld_date and DATE_RE.search(head.ld_date):
+    if head.ld_date and _has_date(head.ld_date):
         consider((6.5, head.ld_date))
     if best is not None and best[0] >= 6.0:
         return best[1]

@@ -19,37 +19,48 @@ from urllib.parse import urljoin, urlsplit
 import lxml.html
 
 from newscrawl.extraction.blocks import (
-    BodyParts,
     breadcrumb_items,
     find_breadcrumb,
     find_credit_lines,
     find_trs_pager,
-    split_body,
 )
-from newscrawl.extraction.fields import PageFields
-from newscrawl.extraction.html import (
-    body_lines,
-    drop_elements,
+from newscrawl.extraction.body import BodyParts, split_body
+from newscrawl.extraction.dom import (
     element_text,
     has_text,
+    linearize,
     parse_document,
     parse_html,
+    remove_non_content,
 )
+from newscrawl.extraction.fields import PageFields
+from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
 from newscrawl.extraction.selectors import PageIndex, PageSelectors, Selector
-from newscrawl.normalise.dates import parse_date_text
+from newscrawl.lexicon import LEXICON, any_of
+from newscrawl.normalise.dates import date_from_url, parse_date_text
 
-_LABELS = r"来源|作者|编辑|责任编辑|责编|时间|发布时间|日期|点击|浏览|字号|记者|通讯员|稿源|出处"
-_LABEL_VALUE = {
-    "source": re.compile(rf"(?:来源|稿源|出处)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-    "author": re.compile(rf"(?:作者|记者)\s*[:：]\s*(.*?)(?=\s*(?:{_LABELS})\s*[:：]|$)"),
-}
-_LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]\s*")
+_L = LEXICON.labels
+_LABELS = any_of({*_L.source, *_L.author, *_L.date, *_L.other})
+_NEXT_LABEL = rf"(?=\s*(?:{_LABELS})\s*[:：]|\s+(?:{_LABELS})\s|$)"
+
+
+def _label_value(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """``来源：X``, ``来源 X`` (the label in an element of its own), up to the next label."""
+    return re.compile(
+        rf"(?<![\u4e00-\u9fff])(?:{any_of(labels)})(?:\s*[:：]\s*|\s+)(.*?){_NEXT_LABEL}"
+    )
+
+
+_LABEL_VALUE = {"source": _label_value(_L.source), "author": _label_value(_L.author)}
+_LABEL_PREFIX = re.compile(rf"^\s*(?:{_LABELS})\s*[:：]?\s*")
+_META_SOURCE = {name.lower() for name in LEXICON.meta.source}
 _CONTINUATION = re.compile(r"^(?P<stem>.+?)_(?P<n>\d{1,3})(?P<ext>\.[a-z]+)$")
 _CONTINUATION_HREF = re.compile(r"_\d{1,3}\.[a-z]+(?:[?#].*)?$")
-_MIN_BODY_CHARS = 20
 
 #: Fields whose absence sends the page through the generic extractor.
-FALLBACK_FIELDS = ("title", "published_raw", "paragraphs")
+FALLBACK_FIELDS = ("title", "date", "body")
+_FIELD_ATTRIBUTES = {"title": "title", "date": "published_raw", "body": "paragraphs"}
 
 
 def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[str]:
@@ -75,13 +86,20 @@ def _first_element(
 class ArticlePage:
     """One HTML page of an article, read with a portal's selectors."""
 
-    def __init__(self, url: str, html: str, selectors: PageSelectors) -> None:
+    def __init__(
+        self,
+        url: str,
+        html: str,
+        selectors: PageSelectors,
+        options: ExtractorOptions = DEFAULT_OPTIONS,
+    ) -> None:
         self.url = url
         self.html = html
         self.selectors = selectors
+        self.options = options
         self.tree, duplicate_ids = parse_document(html)
         self.index = PageIndex(self.tree, html, duplicate_ids)
-        drop_elements(self.tree)
+        remove_non_content(self.tree, keep_head=True)
         for selector in selectors.compiled["drop"]:
             for el in self.select(selector):
                 el.drop_tree()
@@ -96,10 +114,19 @@ class ArticlePage:
     def headline_element(self) -> lxml.html.HtmlElement | None:
         return _first_element(self, self.selectors.compiled["title"])[1]
 
-    def title(self) -> str | None:
+    def title(self) -> tuple[str | None, str | None]:
+        """The headline and where it came from: the profile's selectors, else ``<title>``.
+
+        ``<title>`` keeps its ``_栏目_站名`` suffix here; the record strips it.
+        """
         if self.headline_element is not None:
-            return element_text(self.headline_element)
-        return next(_texts(self, self.selectors.compiled["title"]), None)
+            return element_text(self.headline_element), "profile"
+        text = next(_texts(self, self.selectors.compiled["title"]), None)
+        if text:
+            return text, "profile"
+        head_title = self.tree.find("head/title")
+        text = element_text(head_title) if head_title is not None else ""
+        return (text, "title_tag") if text else (None, None)
 
     # -- date, source, author --------------------------------------------------
 
@@ -126,10 +153,20 @@ class ArticlePage:
                 return match.group(1).strip()
         return None
 
-    def source(self) -> str | None:
-        """The 来源 outlet: one name, so anything after it on the line (``A+ A-``) is not it."""
+    def source(self) -> tuple[str | None, str | None]:
+        """The 来源 outlet and where it came from (the profile's lines, else ``<meta>``).
+
+        One name: anything after it on the line (``A+ A-``) is not it.
+        """
         value = self._labelled("source")
-        return value.split()[0] if value else None
+        if value:
+            return value.split()[0], "profile"
+        for meta in self.tree.iterfind("head/meta"):
+            if (meta.get("name") or "").strip().lower() in _META_SOURCE:
+                content = (meta.get("content") or "").strip()
+                if content:
+                    return content.split()[0], "meta"
+        return None, None
 
     def author(self) -> str | None:
         return self._labelled("author")
@@ -138,7 +175,7 @@ class ArticlePage:
 
     @cached_property
     def _body_match(self) -> tuple[int, lxml.html.HtmlElement | None]:
-        return _first_element(self, self.selectors.compiled["body"], _MIN_BODY_CHARS)
+        return _first_element(self, self.selectors.compiled["body"], self.options.min_body_chars)
 
     @property
     def body_element(self) -> lxml.html.HtmlElement | None:
@@ -153,16 +190,17 @@ class ArticlePage:
     def body(self) -> BodyParts:
         if self.body_element is None:
             return BodyParts()
-        return split_body(body_lines(self.body_element, self.url))
+        lines = linearize(self.body_element, options=self.options).lines
+        return split_body(lines, self.url, self.options)
 
     def credit_lines(self) -> list[str]:
-        return self.body.credit_lines + find_credit_lines(self.tree, self.url, self.html)
+        return self.body.credit_lines + find_credit_lines(self.tree, self.html, self.options)
 
     def breadcrumb(self) -> list[str]:
         _, element = _first_element(self, self.selectors.compiled["breadcrumb"])
         if element is not None:
             return breadcrumb_items(element)
-        return find_breadcrumb(self.tree, self.headline_element)
+        return find_breadcrumb(self.tree, self.headline_element, self.options)
 
     # -- multi-page articles ---------------------------------------------------
 
@@ -203,12 +241,15 @@ class ArticlePage:
 
     def to_fields(self) -> PageFields:
         body = self.body
+        title, title_origin = self.title()
+        source, source_origin = self.source()
+        author = self.author()
         fields = PageFields(
             url=self.url,
-            title=self.title(),
+            title=title,
             published_raw=self.published_raw(),
-            source=self.source(),
-            author=self.author(),
+            source=source,
+            author=author,
             breadcrumb=self.breadcrumb(),
             paragraphs=body.paragraphs,
             images=body.images,
@@ -216,24 +257,37 @@ class ArticlePage:
             other_pages=self.other_pages(),
             extractor=f"{self.selectors.label}:{self.layout()}",
         )
-        missing = [name for name in FALLBACK_FIELDS if not getattr(fields, name)]
+        origins = {
+            "title": title_origin,
+            "date": "profile" if fields.published_raw else None,
+            "source": source_origin,
+            "author": "profile" if author else None,
+            "body": "profile" if body.paragraphs else None,
+        }
+        fields.provenance = {name: origin for name, origin in origins.items() if origin}
+        missing = [name for name in FALLBACK_FIELDS if not fields.provenance.get(name)]
+        if "date" in missing and date_from_url(self.url) is not None:
+            # The URL dates the article better than a guess from elsewhere on the page.
+            missing.remove("date")
+            fields.provenance["date"] = "url"
         if missing:
             fill_from_generic(fields, self.html, missing)
         return fields
 
 
 def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None:
-    """Take the missing core fields from the generic extractor, flagged in warnings."""
-    from newscrawl.extraction.generic import extract_generic
-
+    """Take the missing core fields from the generic extractor, flagged ``fallback:<field>``."""
     generic = extract_generic(parse_html(html), fields.url)
     filled = []
     for name in missing:
-        value = getattr(generic, name)
+        attribute = _FIELD_ATTRIBUTES[name]
+        value = getattr(generic, attribute)
         if value:
-            setattr(fields, name, value)
+            setattr(fields, attribute, value)
             filled.append(name)
-            if name == "paragraphs":
+            fields.provenance[name] = "generic"
+            fields.warnings.append(f"fallback:{name}")
+            if name == "body":
                 fields.images = generic.images
                 fields.credit_lines = fields.credit_lines + generic.credit_lines
     if filled:
