@@ -1,4 +1,5 @@
-"""Shared helpers of the benchmark scripts: machine description, tables, the dzwww profile."""
+"""Shared helpers of the benchmark scripts: machine description, tables, the dzwww profile,
+the synthetic portal (imported here only), contenders that fail."""
 
 from __future__ import annotations
 
@@ -15,6 +16,37 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+# The synthetic dzwww portal; every bench script imports it from here.
+from testing.synthetic import (  # noqa: E402
+    DEFAULT_SEED,
+    SyntheticPortal,
+    SyntheticServer,
+)
+
+__all__ = [
+    "DEFAULT_SEED",
+    "EXIT_CONTENDER_FAILED",
+    "ROOT",
+    "ContenderFailed",
+    "SyntheticPortal",
+    "SyntheticServer",
+    "dzwww_profile",
+    "goal_line",
+    "median",
+    "print_header",
+    "report_failures",
+    "table",
+]
+
+#: Exit code of a benchmark whose contender could not be measured (not installed,
+#: crashed, errors on every page, empty output); 1 is a missed goal.
+EXIT_CONTENDER_FAILED = 2
+
+
+class ContenderFailed(Exception):
+    """A contender cannot be measured; the message says which and why."""
+
 
 LIBRARIES = (
     "newscrawl",
@@ -111,3 +143,18 @@ def goal_line(name: str, value: float, op: str, bound: float, unit: str = "") ->
     met = value >= bound if op == ">=" else value <= bound
     verdict = "MET" if met else "MISSED"
     return f"{verdict:6}  {name}: {value:.3g}{unit} {op} {bound:.3g}{unit}", met
+
+
+def report_failures(failures: Sequence[str]) -> int:
+    """Print why contenders could not be measured; the exit code to return.
+
+    The reasons go to stdout with the report, and to stderr as well when stdout is
+    redirected, so that they are seen either way.
+    """
+    lines = ["", "## FAILED: no ratio is given for a contender that failed", ""]
+    lines += [f"FAILED  {reason}" for reason in failures]
+    print("\n".join(lines), flush=True)
+    if not sys.stdout.isatty():
+        for reason in failures:
+            print(f"FAILED  {reason}", file=sys.stderr, flush=True)
+    return EXIT_CONTENDER_FAILED

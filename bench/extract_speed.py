@@ -25,13 +25,20 @@ single-threaded, and CPU time is less disturbed than wall time by other load.
 Goals (exit code 1 when one is missed): dzwww ≥ 0.25 × parse-only pages/s;
 zh-dev generic ≥ 5 × trafilatura and ≥ 2 × readability pages/s.
 
+Before timing, every contender reads every page of a set once: one that is not
+installed, raises on every page or returns nothing on every page stops the
+benchmark with the reason (exit code 2); no ratio is given for it.
+
     .venv/bin/python bench/extract_speed.py [--rounds 7] [--quick] [--profile]
+
+Exit code 1 when a goal is missed, 2 when a contender failed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import math
 import sys
@@ -42,7 +49,17 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
-from common import ROOT, dzwww_profile, goal_line, median, print_header, table
+from common import (
+    ROOT,
+    ContenderFailed,
+    SyntheticPortal,
+    dzwww_profile,
+    goal_line,
+    median,
+    print_header,
+    report_failures,
+    table,
+)
 
 from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
@@ -70,6 +87,10 @@ class Contender:
 
     name: str
     run: Callable[[Page], Any]
+    has_content: Callable[[Any], bool]
+    """Whether what ``run`` returned holds extracted text."""
+    requires: str | None = None
+    """The module the contender needs (imported before the first page)."""
     failures: int = 0
     passes: int = 1
     """Passes over the set per timed sample (so that each sample lasts ≥ MIN_SAMPLE_S)."""
@@ -98,8 +119,6 @@ def replica_pages() -> list[Page]:
 
 def portal_pages(count: int) -> list[Page]:
     """The first ``count`` article pages of the synthetic portal, as a crawl would get them."""
-    from testing.synthetic import SyntheticPortal
-
     portal = SyntheticPortal(articles=count)
     pages = []
     for path in portal.article_paths()[:count]:
@@ -162,14 +181,67 @@ def readability_reader(page: Page) -> Any:
     return Document(page.other_input).summary()
 
 
+def _record_has_body(record: Any) -> bool:
+    return bool(record.get("title") and record.get("body"))
+
+
+def _trafilatura_has_text(result: Any) -> bool:
+    text = result.get("text") if isinstance(result, dict) else getattr(result, "text", None)
+    return bool(text and text.strip())
+
+
+def _readability_has_text(summary: Any) -> bool:
+    return bool(summary) and bool(lxml.html.fromstring(summary).text_content().strip())
+
+
 def contenders(profile: Any) -> list[Contender]:
     """The four contenders for one set."""
     return [
-        Contender("lxml parse only", parse_only),
-        Contender("newscrawl", newscrawl_reader(profile)),
-        Contender("trafilatura", trafilatura_reader),
-        Contender("readability", readability_reader),
+        Contender("lxml parse only", parse_only, lambda tree: len(tree) > 0),
+        Contender("newscrawl", newscrawl_reader(profile), _record_has_body),
+        Contender("trafilatura", trafilatura_reader, _trafilatura_has_text, "trafilatura"),
+        Contender("readability", readability_reader, _readability_has_text, "readability"),
     ]
+
+
+def not_installed(entries: list[Contender]) -> list[str]:
+    """Why contenders cannot run here: the module each needs does not import."""
+    failures = []
+    for entry in entries:
+        if entry.requires is None:
+            continue
+        try:
+            importlib.import_module(entry.requires)
+        except ImportError as exc:
+            failures.append(
+                f"{entry.name}: not installed ({exc}); "
+                "install the bench extra: pip install -e '.[bench]'"
+            )
+    return failures
+
+
+def check_contenders(label: str, pages: list[Page], entries: list[Contender]) -> None:
+    """Read every page once with every contender; raise :class:`ContenderFailed` for one
+    that raises on every page or extracts nothing from any page."""
+    failures = []
+    for entry in entries:
+        errors: list[str] = []
+        empty = 0
+        for page in pages:
+            try:
+                result = entry.run(page)
+            except Exception as exc:
+                errors.append(f"{page.url}: {type(exc).__name__}: {exc}")
+                continue
+            if not entry.has_content(result):
+                empty += 1
+        entry.failures = len(errors)
+        if len(errors) == len(pages):
+            failures.append(f"{entry.name} ({label}): raised on every page; first: {errors[0]}")
+        elif empty + len(errors) == len(pages):
+            failures.append(f"{entry.name} ({label}): extracted no text from any page")
+    if failures:
+        raise ContenderFailed("\n".join(failures))
 
 
 def time_once(contender: Contender, pages: list[Page]) -> float:
@@ -250,7 +322,7 @@ def profile_newscrawl(pages: list[Page], profile: Any, label: str, repeat: int) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; exit code 1 when a goal is missed."""
+    """Run the benchmark; exit code 1 when a goal is missed, 2 when a contender failed."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--rounds", type=int, default=7, help="timed rounds (default 7)")
     parser.add_argument("--quick", action="store_true", help="3 rounds (smoke run)")
@@ -270,8 +342,27 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"rounds": rounds}
     goals: list[tuple[str, bool]] = []
 
-    dz_pages = portal_pages(args.portal_pages)
-    dz = contenders(profile)
+    dz_pages, dz = portal_pages(args.portal_pages), contenders(profile)
+    fixture_pages, fixtures = replica_pages(), contenders(profile)
+    sets = [("dzwww portal pages", dz_pages, dz), ("dzwww fixture pages", fixture_pages, fixtures)]
+    zh_pages, zh = None, None
+    if args.corpus.is_dir() and any(args.corpus.glob("*.html")):
+        zh_pages, zh = corpus_pages(args.corpus), contenders(None)
+        sets.append(("zh-dev", zh_pages, zh))
+    failures = not_installed(dz)
+    if args.profile:
+        try:
+            importlib.import_module("pyinstrument")
+        except ImportError as exc:
+            failures.append(f"--profile: pyinstrument is not installed ({exc})")
+    for label, pages, entries in sets if not failures else []:
+        try:
+            check_contenders(label, pages, entries)
+        except ContenderFailed as failed:
+            failures += str(failed).splitlines()
+    if failures:
+        return report_failures(failures)
+
     measure(dz_pages, dz, rounds)
     dz_medians = report("(a) dzwww portal pages, site profile", dz_pages, dz)
     results["dzwww"] = dz_medians
@@ -279,8 +370,6 @@ def main(argv: list[str] | None = None) -> int:
     goals.append(goal_line("dzwww site-profile extraction / parse-only", ratio, ">=", 0.25))
     paired = [f"dzwww / parse-only {paired_ratio(dz, 'newscrawl', 'lxml parse only'):.3g}"]
 
-    fixture_pages = replica_pages()
-    fixtures = contenders(profile)
     measure(fixture_pages, fixtures, rounds)
     fixture_medians = report("(a2) dzwww fixture pages, site profile", fixture_pages, fixtures)
     results["dzwww fixtures"] = fixture_medians
@@ -288,9 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     reported = [f"dzwww fixture pages / parse-only: {fixture_ratio:.3g}"]
 
     zh_medians = None
-    if args.corpus.is_dir() and any(args.corpus.glob("*.html")):
-        zh_pages = corpus_pages(args.corpus)
-        zh = contenders(None)
+    if zh_pages is not None and zh is not None:
         measure(zh_pages, zh, rounds)
         zh_medians = report("(b) zh-dev corpus, generic extractor", zh_pages, zh)
         results["zh-dev"] = zh_medians
