@@ -77,6 +77,8 @@ NEWSCRAWL_ARCHIVE = True
 NEWSCRAWL_ARCHIVE_DIR = "output/archive/%(name)s"
 NEWSCRAWL_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
 NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL = 6
+# A payload identical to the one archived last for its URL is written as a revisit record.
+NEWSCRAWL_ARCHIVE_REVISITS = True
 NEWSCRAWL_REPLAY: list[str] = []
 
 # Crawl scope and content.

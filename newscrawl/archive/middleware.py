@@ -14,6 +14,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from newscrawl.archive.captures import CaptureIndex
+from newscrawl.archive.lookup import ArchiveLookup, UnresolvedRevisit
 from newscrawl.archive.warc import (
     DEFAULT_COMPRESSION_LEVEL,
     WARC_SUFFIX,
@@ -24,7 +26,6 @@ from newscrawl.archive.warc import (
     checked_compression_level,
     http_headers,
     iter_archive,
-    read_response_at,
     warcinfo_fields,
 )
 from newscrawl.feeds import remove_stale_temp_files
@@ -70,7 +71,8 @@ class WarcCaptureMiddleware:
 
     Settings: ``NEWSCRAWL_ARCHIVE`` (on by default), ``NEWSCRAWL_ARCHIVE_DIR``
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
-    ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6).
+    ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
+    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
     Off in replay mode.
     """
 
@@ -80,6 +82,7 @@ class WarcCaptureMiddleware:
         directory: str,
         max_bytes: int,
         compression_level: int = DEFAULT_COMPRESSION_LEVEL,
+        revisits: bool = True,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
@@ -87,7 +90,9 @@ class WarcCaptureMiddleware:
         self.compression_level = checked_compression_level(
             compression_level, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"
         )
+        self.revisits = revisits
         self.writer: WarcArchiveWriter | None = None
+        self.captures: CaptureIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -99,6 +104,7 @@ class WarcCaptureMiddleware:
             settings.get("NEWSCRAWL_ARCHIVE_DIR"),
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
             settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL", DEFAULT_COMPRESSION_LEVEL),
+            settings.getbool("NEWSCRAWL_ARCHIVE_REVISITS"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -114,8 +120,14 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
+        self.captures = CaptureIndex(directory) if self.revisits else None
         self.writer = WarcArchiveWriter(
-            directory, f"{spider.name}-{stamp}", self.max_bytes, info, self.compression_level
+            directory,
+            f"{spider.name}-{stamp}",
+            self.max_bytes,
+            info,
+            self.compression_level,
+            self.captures,
         )
 
     def spider_closed(self, spider: Any) -> None:
@@ -123,6 +135,8 @@ class WarcCaptureMiddleware:
             files = self.writer.close()
             if self.crawler.stats is not None:
                 self.crawler.stats.set_value("newscrawl/archive/files", [str(f) for f in files])
+        if self.captures is not None:
+            self.captures.close()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None or REPLAYED_FLAG in response.flags:
@@ -142,29 +156,35 @@ class WarcCaptureMiddleware:
         request.meta[FETCHED_AT_META] = location.date
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("newscrawl/archive/responses")
+            if location.revisit:
+                self.crawler.stats.inc_value("newscrawl/archive/revisits")
+                self.crawler.stats.inc_value(
+                    "newscrawl/archive/revisit_payload_bytes", len(response.body)
+                )
         return response
 
 
 class WarcReplayMiddleware:
     """Answer every request from WARC archives (``NEWSCRAWL_REPLAY``); never the network.
 
-    The newest archived response of a URL wins. A request with no archived
+    The newest archived response of a URL wins; a revisit record is answered
+    with the payload of the record it refers to. A request with no archived
     response fails with :class:`NotArchived` (logged, counted as
     ``newscrawl/replay/missing``).
     """
 
     def __init__(self, crawler: Crawler, files: list[Path]) -> None:
         self.crawler = crawler
-        self.index: dict[str, tuple[Path, int]] = {}
+        self.index = ArchiveLookup()
         self.start_urls: list[str] = []
         log = ArchiveReadLog()
         for path in files:
             for entry in iter_archive(path, log):
-                headers = entry.record.rec_headers
-                kind = headers.get_header("WARC-Type")
-                if kind == "response":
-                    self.index[headers.get_header("WARC-Target-URI")] = (path, entry.offset)
-                elif kind == "warcinfo" and not self.start_urls:
+                if (
+                    self.index.add(entry) is None
+                    and not self.start_urls
+                    and (entry.record.rec_headers.get_header("WARC-Type") == "warcinfo")
+                ):
                     urls = warcinfo_fields(entry.record).get("start_urls", "")
                     self.start_urls = [u for u in urls.split(",") if u]
         for problem in log.problems:
@@ -181,18 +201,21 @@ class WarcReplayMiddleware:
         if not files:
             raise ValueError(f"NEWSCRAWL_REPLAY: no archive matches {', '.join(patterns)}")
         mw = cls(crawler, files)
-        logger.info("Replaying %d responses from %d archives", len(mw.index), len(files))
+        logger.info("Replaying %d responses from %d archives", len(mw.index.newest), len(files))
         return mw
 
     def process_request(self, request: Request) -> Response:
-        found = self.index.get(request.url)
         stats = self.crawler.stats
-        if found is None:
+        try:
+            stored = self.index.read(request.url)
+        except UnresolvedRevisit as exc:
+            logger.error("%s", exc)
+            stored = None
+        if stored is None:
             if stats is not None:
                 stats.inc_value("newscrawl/replay/missing")
             logger.warning("Not in the archives, not fetched: %s", request.url)
             raise NotArchived(f"no archived response for {request.url}")
-        stored = read_response_at(*found)
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.raw_body)
         if stats is not None:
