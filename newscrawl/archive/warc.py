@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 
 WARC_SUFFIX = ".warc.gz"
 REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+#: Record Content-Types as WARC 1.1 spells them (section 6.3.2, 6.5.2), without the
+#: space warcio puts after ``;`` (the standard's media-type grammar has no room for it).
+HTTP_RESPONSE_TYPE = "application/http;msgtype=response"
+HTTP_REQUEST_TYPE = "application/http;msgtype=request"
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _WARC_LINE = b"WARC/1."
 _HOP_BY_HOP = {b"transfer-encoding"}
@@ -271,9 +275,10 @@ class WarcArchiveWriter:
         response_headers = StatusAndHeaders(
             f"{exchange.status} {reason}", exchange.response_headers, protocol="HTTP/1.1"
         )
-        warc_headers = {"WARC-Date": date}
+        common = {"WARC-Date": date}
         if exchange.ip_address:
-            warc_headers["WARC-IP-Address"] = exchange.ip_address
+            common["WARC-IP-Address"] = exchange.ip_address
+        warc_headers = {**common, "Content-Type": HTTP_RESPONSE_TYPE}
         digest = payload_digest(exchange.body)
         previous = self._previous_payload(exchange, digest)
         if previous is not None:
@@ -309,7 +314,7 @@ class WarcArchiveWriter:
             http_headers=StatusAndHeaders(
                 f"{exchange.method} {path} HTTP/1.1", exchange.request_headers, protocol=""
             ),
-            warc_headers_dict={"WARC-Date": date},
+            warc_headers_dict={**common, "Content-Type": HTTP_REQUEST_TYPE},
         )
         self.writer.write_request_response_pair(request, response)
         record_id = response.rec_headers.get_header("WARC-Record-ID")
