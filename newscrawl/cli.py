@@ -122,7 +122,8 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         f"newscrawl reparse: {report.records} records from {report.archives} archives; "
         f"{len(report.damaged)} damaged spots, {len(report.failed)} failed records, "
         f"{report.missing_pages} missing pages, {report.truncated} truncated pages, "
-        f"{report.skipped} non-article records skipped, {len(report.unusable)} unusable inputs",
+        f"{report.skipped} records skipped (not an article's first page), "
+        f"{len(report.unusable)} unusable inputs",
         file=err,
     )
     if report.unusable:

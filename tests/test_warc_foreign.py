@@ -188,7 +188,7 @@ def test_a_multi_site_warc(tmp_path, capsys) -> None:
     )
     assert report.skipped == 2
     assert cli_main(["reparse", "--site", "auto", str(warc)]) == 0
-    assert "2 non-article records skipped" in capsys.readouterr().err
+    assert "2 records skipped (not an article's first page)" in capsys.readouterr().err
 
 
 def test_an_empty_file_says_so(tmp_path, capsys) -> None:
