@@ -26,7 +26,7 @@ from newscrawl.archive.cdxj import index_path_for, write_cdxj
 from newscrawl.feeds import fsync_directory, temp_path_for
 
 if TYPE_CHECKING:
-    from newscrawl.archive.captures import CaptureIndex
+    from newscrawl.archive.captures import CaptureIndex, PayloadCapture
 
 logger = logging.getLogger(__name__)
 
@@ -253,7 +253,7 @@ class WarcArchiveWriter:
         if self.captures is not None:
             self.captures.add_index(index)
 
-    def _previous_payload(self, exchange: Exchange, digest: str) -> Any:
+    def _previous_payload(self, exchange: Exchange, digest: str) -> PayloadCapture | None:
         """The earlier capture of this URL with the same payload, if revisits apply."""
         if self.captures is None or exchange.status != 200 or not exchange.body:
             return None
