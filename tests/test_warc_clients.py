@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from io import StringIO
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from newscrawl.archive.cdxj import index_path_for, read_cdxj
+from newscrawl.archive.cdxj import index_path_for, read_cdxj, write_cdxj
 from newscrawl.replica.server import DEFAULT_ROOT
 from tests.archive_tools import crawl_twice, http_get, pywb_exe, warcio_exe, wayback
 
@@ -43,7 +44,11 @@ def test_each_closed_warc_has_a_sorted_cdxj_index(archive) -> None:
     warcs = sorted(archive.glob("*.warc.gz"))
     assert [index_path_for(w).name for w in warcs] == sorted(p.name for p in archive.glob("*.cdxj"))
     for warc in warcs:
-        lines = index_path_for(warc).read_text("utf-8").splitlines()
+        text = index_path_for(warc).read_text("utf-8")
+        reference = StringIO()
+        write_cdxj(warc, reference)  # cdxj-indexer reading the file: what the writer made
+        assert text == reference.getvalue()
+        lines = text.splitlines()
         assert lines == sorted(lines)
         assert {json.loads(line.split(" ", 2)[2])["filename"] for line in lines} == {warc.name}
     kinds = {e.mime == "warc/revisit" for e in _captures(archive)[ARTICLE]}

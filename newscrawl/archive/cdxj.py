@@ -9,12 +9,15 @@ directory of archives with their indexes is a ready replay collection.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+import surt
 from cdxj_indexer.main import CDXJIndexer
+from warcio.timeutils import iso_date_to_timestamp
 
 CDXJ_SUFFIX = ".cdxj"
 REVISIT_MIME = "warc/revisit"
@@ -31,8 +34,32 @@ def index_path_for(archive: Path) -> Path:
 
 
 def write_cdxj(archive: Path, out: IO[str]) -> None:
-    """Write the sorted CDXJ lines of ``archive`` to ``out``."""
+    """Write the sorted CDXJ lines of ``archive`` to ``out`` (reading the whole file)."""
     CDXJIndexer(output=out, inputs=[str(archive)], sort=True).process_all()
+
+
+def cdxj_line(
+    *,
+    url: str,
+    warc_date: str,
+    kind: str,
+    status: int,
+    content_type: str | None,
+    digest: str,
+    offset: int,
+    length: int,
+    filename: str,
+) -> str:
+    """The CDXJ line cdxj-indexer writes for a response or revisit record, without reading it."""
+    fields: dict[str, str] = {"url": url}
+    if kind == "revisit":
+        fields["mime"] = REVISIT_MIME
+    elif content_type is not None:
+        fields["mime"] = re.split(r"[;\s]", content_type, maxsplit=1)[0].strip()
+    fields.update(
+        status=str(status), digest=digest, length=str(length), offset=str(offset), filename=filename
+    )
+    return f"{surt.surt(url)} {iso_date_to_timestamp(warc_date)} {json.dumps(fields)}\n"
 
 
 @dataclass(frozen=True)

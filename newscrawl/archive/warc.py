@@ -22,7 +22,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from newscrawl.archive.cdxj import index_path_for, write_cdxj
+from newscrawl.archive.cdxj import cdxj_line, index_path_for, write_cdxj
 from newscrawl.feeds import fsync_directory, temp_path_for
 
 if TYPE_CHECKING:
@@ -222,6 +222,7 @@ class WarcArchiveWriter:
         self.writer: WARCWriter | None = None
         self.name = ""
         self.finished: list[Path] = []
+        self.index_lines: list[str] = []
 
     @property
     def final_path(self) -> Path:
@@ -245,9 +246,10 @@ class WarcArchiveWriter:
         fsync_directory(self.directory)
         self.finished.append(self.final_path)
         self.handle = self.writer = None
+        lines, self.index_lines = sorted(self.index_lines), []
         try:
-            index = write_index_beside(self.final_path)
-        except Exception as exc:  # the archive is safe; only its index is missing
+            index = write_index_beside(self.final_path, lines)
+        except OSError as exc:  # the archive is safe; only its index is missing
             logger.error("Cannot write the CDXJ index of %s: %s", self.final_path, exc)
             return
         if self.captures is not None:
@@ -316,8 +318,24 @@ class WarcArchiveWriter:
             ),
             warc_headers_dict={**common, "Content-Type": HTTP_REQUEST_TYPE},
         )
-        self.writer.write_request_response_pair(request, response)
         record_id = response.rec_headers.get_header("WARC-Record-ID")
+        request.rec_headers.add_header("WARC-Concurrent-To", record_id)
+        offset = self.handle.tell()
+        self.writer.write_record(response)
+        self.index_lines.append(
+            cdxj_line(
+                url=exchange.url,
+                warc_date=date,
+                kind="revisit" if previous is not None else "response",
+                status=exchange.status,
+                content_type=response_headers.get_header("Content-Type"),
+                digest=digest,
+                offset=offset,
+                length=self.handle.tell() - offset,
+                filename=self.name,
+            )
+        )
+        self.writer.write_record(request)
         if previous is None and self.captures is not None and exchange.status == 200:
             self.captures.remember(exchange.url, digest, date, record_id, self.name)
         location = ArchiveLocation(self.name, record_id, record_time(date), previous is not None)
@@ -331,13 +349,19 @@ class WarcArchiveWriter:
         return self.finished
 
 
-def write_index_beside(archive: Path) -> Path:
-    """Write the CDXJ index of a closed archive next to it (atomically); returns its path."""
+def write_index_beside(archive: Path, lines: list[str] | None = None) -> Path:
+    """Write the CDXJ index of a closed archive next to it (atomically); returns its path.
+
+    ``lines`` are its sorted lines when the writer made them; otherwise the archive is read.
+    """
     index = index_path_for(archive)
     temp = temp_path_for(index)
     try:
         with temp.open("w", encoding="utf-8") as out:
-            write_cdxj(archive, out)
+            if lines is None:
+                write_cdxj(archive, out)
+            else:
+                out.writelines(lines)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, index)
