@@ -121,12 +121,15 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(
         f"newscrawl reparse: {report.records} records from {report.archives} archives; "
         f"{len(report.damaged)} damaged spots, {len(report.failed)} failed records, "
-        f"{report.missing_pages} missing pages, {len(report.unusable)} unusable inputs",
+        f"{report.missing_pages} missing pages, {report.truncated} truncated pages, "
+        f"{report.skipped} records skipped (not an article's first page), "
+        f"{len(report.unusable)} unusable inputs",
         file=err,
     )
     if report.unusable:
         return EXIT_INPUT_ERROR
-    return 1 if report.damaged or report.failed or report.missing_pages else EXIT_OK
+    problems = report.damaged or report.failed or report.missing_pages or report.truncated
+    return 1 if problems else EXIT_OK
 
 
 def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -212,7 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="WARC files")
     reparse.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
-    reparse.add_argument("--site", choices=profile_names(), help="default: from the warcinfo")
+    reparse.add_argument(
+        "--site",
+        choices=["auto", *profile_names()],
+        help="profile for every record; auto picks it per record by URL (the profile whose "
+        "domains own it, else the generic extractor). Default: the spider named in the "
+        "archive's warcinfo, else auto",
+    )
     reparse.add_argument("--to-simplified", action="store_true")
 
     diff = commands.add_parser(

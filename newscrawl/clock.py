@@ -1,7 +1,9 @@
-"""The one clock of the project: UTC now, China's time zone, and the three ways a time is printed.
+"""The one clock of the project: UTC now, China's time zone, and the ways a time is printed.
 
 * :func:`utc_iso`: ISO 8601 to the second, ``2025-05-23T02:28:00+00:00`` (record fields,
-  manifests, the state store, WARC dates);
+  manifests, the state store);
+* :func:`warc_date`: WARC 1.1's ``WARC-Date``, UTC with ``Z`` to the microsecond,
+  ``2025-05-23T02:28:00.123456Z``;
 * :func:`file_stamp`: ``2025-05-23T02-28-00+00-00``, the form Scrapy gives ``%(time)s`` in
   feed URIs, used for every file named after a time (data files, manifests, the demo);
 * :func:`compact_stamp`: ``20250523T022800Z`` (run ids, WARC file-name prefixes).
@@ -24,6 +26,12 @@ def utc_iso(moment: dt.datetime | None = None) -> str:
     """``moment`` (default: now) as ISO 8601 UTC to the second: ``2025-05-23T02:28:00+00:00``."""
     moment = utc_now() if moment is None else moment.astimezone(dt.UTC).replace(microsecond=0)
     return moment.isoformat()
+
+
+def warc_date(moment: dt.datetime | None = None) -> str:
+    """``moment`` (default: now) as a WARC 1.1 ``WARC-Date``: ``2025-05-23T02:28:00.123456Z``."""
+    moment = (moment or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def file_stamp(moment: dt.datetime | None = None) -> str:

@@ -84,6 +84,8 @@ NEWSCRAWL_ARCHIVE_MAX_BYTES = 100 * 1024 * 1024
 # zlib level of the WARC gzip members, 1-9 (warcio alone always uses 9, which costs about
 # twice the CPU for files about 2 % smaller on news pages).
 NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL = 6
+# A payload identical to the one archived last for its URL is written as a revisit record.
+NEWSCRAWL_ARCHIVE_REVISITS = True
 NEWSCRAWL_REPLAY: list[str] = []
 
 # Crawl scope and content.

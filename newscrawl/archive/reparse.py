@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newscrawl.archive.warc import ArchiveReadLog, archive_info, iter_archive, read_response_at
+from newscrawl.archive.lookup import ArchiveLookup
+from newscrawl.archive.warc import (
+    ArchiveEntry,
+    ArchiveReadLog,
+    StoredResponse,
+    archive_info,
+    iter_archive,
+)
 from newscrawl.assemble import ArticleAssembly
 from newscrawl.extraction import extract_page
 from newscrawl.record import RecordOptions
-from newscrawl.sites import all_profiles
+from newscrawl.sites import all_profiles, get_profile, profile_for_url
 from newscrawl.sites.profile import SiteProfile
+
+AUTO = "auto"
+"""Pick the profile of each record by its URL (the default when no warcinfo names a spider)."""
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+ProfileChooser = Callable[[str], SiteProfile | None]
 
 
 @dataclass
@@ -22,67 +35,98 @@ class ReparseReport:
     records: int = 0
     archives: int = 0
     unusable: list[str] = field(default_factory=list)
-    """Inputs not read at all (not a WARC, unreadable, another spider's), with the reason."""
+    """Inputs not read at all (not a WARC, empty, unreadable, another spider's), with the reason."""
     damaged: list[str] = field(default_factory=list)
     """Damage met inside archives that were otherwise read."""
     failed: list[str] = field(default_factory=list)
-    """Records whose extraction failed."""
+    """Records whose extraction failed (or whose revisit has no payload in the archives)."""
     missing_pages: int = 0
+    skipped: int = 0
+    """Archived URLs that are not articles (other pages, statuses other than 200, not HTML)."""
+    truncated: int = 0
+    """Pages read from captures the archiving tool marked truncated (WARC-Truncated)."""
 
 
-@dataclass(frozen=True)
-class _Capture:
-    path: Path
-    offset: int
+def profile_by_url(url: str) -> SiteProfile | None:
+    """The profile for an archived URL: the one whose domains own it, else the generic one.
+
+    None when the URL is not an article of that profile (a list page, a script …).
+    """
+    profile = profile_for_url(url) or get_profile("generic")
+    return profile if profile.is_article_url(url) else None
 
 
-def _site_of(path: Path, site: str | None, report: ReparseReport) -> SiteProfile | None:
+def _chooser(path: Path, site: str | None, report: ReparseReport) -> ProfileChooser | None:
+    """How to pick the profile of each record of an archive; None if the archive is unusable."""
     info = archive_info(path)
     if info is None:
         report.unusable.append(f"{path}: not a WARC file")
         return None
     spider = info.get("spider")
+    if site == AUTO or (site is None and not spider):
+        return profile_by_url
     if site is not None and spider and spider != site:
         report.unusable.append(f"{path}: written by spider {spider!r}, not {site!r}")
         return None
     name = site or spider
-    if not name:
-        report.unusable.append(f"{path}: no warcinfo names its spider; give --site")
-        return None
     profile = all_profiles().get(name)
     if profile is None:
         report.unusable.append(f"{path}: unknown site {name!r}")
-    return profile
+        return None
+    return lambda url: profile if profile.is_article_url(url) else None
+
+
+def _is_page(entry: ArchiveEntry) -> bool:
+    """True for a 200 response (or revisit) whose payload is HTML (or untyped)."""
+    http = entry.record.http_headers
+    if http is None or http.get_statuscode() != "200":
+        return False
+    content_type = (http.get_header("Content-Type") or "").strip().lower()
+    return not content_type or content_type.startswith(_HTML_TYPES)
 
 
 def _index(
     paths: Sequence[Path], site: str | None, report: ReparseReport
-) -> tuple[dict[str, _Capture], list[tuple[str, SiteProfile]]]:
-    """URL → newest capture, and the article first pages in archive order."""
-    captures: dict[str, _Capture] = {}
+) -> tuple[ArchiveLookup, list[tuple[str, SiteProfile]]]:
+    """Every archived response by URL, and the article first pages in archive order."""
+    lookup = ArchiveLookup()
     first_pages: list[tuple[str, SiteProfile]] = []
+    seen: set[str] = set()
     for path in paths:
         if not path.is_file():
             report.unusable.append(f"{path}: no such file")
             continue
-        profile = _site_of(path, site, report)
-        if profile is None:
+        if path.stat().st_size == 0:
+            report.unusable.append(f"{path}: empty file")
+            continue
+        choose = _chooser(path, site, report)
+        if choose is None:
             continue
         log = ArchiveReadLog()
         for entry in iter_archive(path, log):
-            headers = entry.record.rec_headers
-            if headers.get_header("WARC-Type") != "response":
+            capture = lookup.add(entry)
+            if capture is None or capture.url in seen:
                 continue
-            url = headers.get_header("WARC-Target-URI")
-            if url not in captures and profile.is_article_url(url):
-                first_pages.append((url, profile))
-            captures[url] = _Capture(path, entry.offset)
+            seen.add(capture.url)
+            profile = choose(capture.url)
+            if profile is not None and _is_page(entry):
+                first_pages.append((capture.url, profile))
+            else:
+                report.skipped += 1
         if log.not_warc:
             report.unusable += [f"{p.path}: {p.message}" for p in log.problems]
             continue
         report.archives += 1
         report.damaged += [f"{p.path} at byte {p.offset}: {p.message}" for p in log.problems]
-    return captures, first_pages
+    return lookup, first_pages
+
+
+def _read(lookup: ArchiveLookup, url: str, report: ReparseReport) -> StoredResponse | None:
+    """The archived response of ``url`` (revisits resolved), counting truncated captures."""
+    stored = lookup.read(url)
+    if stored is not None and stored.truncated:
+        report.truncated += 1
+    return stored
 
 
 def reparse_archives(
@@ -116,11 +160,12 @@ def reparse_archives(
 def _rebuild(
     url: str,
     profile: SiteProfile,
-    captures: dict[str, _Capture],
+    captures: ArchiveLookup,
     options: RecordOptions,
     report: ReparseReport,
 ) -> dict[str, Any]:
-    first = read_response_at(captures[url].path, captures[url].offset)
+    first = _read(captures, url, report)
+    assert first is not None
     assembly = ArticleAssembly(
         extract_page(url, first.body(), first.header("Content-Type"), profile.selectors),
         site=profile.name,
@@ -129,12 +174,11 @@ def _rebuild(
     )
     next_url = assembly.next_url
     while next_url is not None:
-        capture = captures.get(next_url)
-        if capture is None:
+        stored = _read(captures, next_url, report)
+        if stored is None:
             report.missing_pages += 1
             assembly.page_missing()
             break
-        stored = read_response_at(capture.path, capture.offset)
         next_url = assembly.add_page(
             extract_page(next_url, stored.body(), stored.header("Content-Type"), profile.selectors)
         )

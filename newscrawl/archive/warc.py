@@ -2,32 +2,101 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
 import gzip
+import hashlib
 import logging
+import re
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from io import BytesIO
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.archive.cdxj import cdxj_line, index_path_for, write_cdxj
 from newscrawl.atomic import move_into_place, sync_and_close, temp_path_for
-from newscrawl.clock import utc_iso
+from newscrawl.clock import warc_date
+
+if TYPE_CHECKING:
+    from newscrawl.archive.captures import CaptureIndex, PayloadCapture
 
 logger = logging.getLogger(__name__)
 
 WARC_SUFFIX = ".warc.gz"
+REVISIT_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+#: Record Content-Types as WARC 1.1 spells them (section 6.3.2, 6.5.2), without the
+#: space warcio puts after ``;`` (the standard's media-type grammar has no room for it).
+HTTP_RESPONSE_TYPE = "application/http;msgtype=response"
+HTTP_REQUEST_TYPE = "application/http;msgtype=request"
 _GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_LINE = b"WARC/1."
 _HOP_BY_HOP = {b"transfer-encoding"}
 #: warcio reports damaged input with many exception types (even AttributeError
 #: on a record cut inside its headers), so every error while reading is damage.
 _READ_ERRORS = (Exception,)
+
+#: W3CDTF at any granularity WARC writers use (``2026-12-06T12:19:32Z``,
+#: ``…:32.123456Z``, ``2026-12-06``), plus the ``+00:00`` form of older archives.
+_W3CDTF = re.compile(
+    r"(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?)?"
+    r"(Z|[+-]\d{2}:\d{2})?"
+)
+
+
+def parse_warc_date(value: str) -> dt.datetime:
+    """The UTC time of a ``WARC-Date`` (any W3CDTF granularity); ValueError if it is none."""
+    match = _W3CDTF.fullmatch(value.strip())
+    if match is None:
+        raise ValueError(f"not a W3C date: {value!r}")
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
+    moment = dt.datetime(
+        int(year),
+        int(month or 1),
+        int(day or 1),
+        int(hour or 0),
+        int(minute or 0),
+        int(second or 0),
+        int((fraction or "0")[:6].ljust(6, "0")),
+        tzinfo=dt.UTC,
+    )
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        offset = dt.timedelta(hours=int(zone[1:3]), minutes=int(zone[4:6]))
+        moment -= sign * offset
+    return moment
+
+
+def record_time(value: str) -> str:
+    """A ``WARC-Date`` as the records' ISO 8601 UTC time, to the second (``…+00:00``)."""
+    return parse_warc_date(value).replace(microsecond=0).isoformat()
+
+
+def _fetch_time(value: str) -> str:
+    """:func:`record_time`, or the value as found when it is no date (a foreign writer's bug)."""
+    try:
+        return record_time(value)
+    except ValueError:
+        return value
+
+
+def payload_digest(payload: bytes) -> str:
+    """The ``WARC-Payload-Digest`` of a payload: ``sha1:`` and the Base32 SHA-1."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
+def same_digest(one: str | None, other: str | None) -> bool:
+    """True when two labelled digests name the same SHA-1 (label and case aside)."""
+    if not one or not other:
+        return False
+    return one.rsplit(":", 1)[-1].upper() == other.rsplit(":", 1)[-1].upper()
 
 
 @dataclass(frozen=True)
@@ -51,6 +120,9 @@ class ArchiveLocation:
     file: str
     record_id: str
     date: str
+    """ISO 8601 UTC time of the fetch, to the second (the records' ``crawled_at``)."""
+    revisit: bool = False
+    """True when a revisit record stands for the response (its payload was archived before)."""
 
     def as_dict(self) -> dict[str, str]:
         """The record's ``archive`` field."""
@@ -109,9 +181,14 @@ class WarcArchiveWriter:
     """Append exchanges to ``<prefix>-<NNNNN>.warc.gz`` files in ``directory``.
 
     Each file is written under a hidden temporary name and renamed into place
-    when it reaches ``max_bytes`` or the run ends, so no reader ever sees a
-    truncated record. Every file starts with a warcinfo record naming the
-    spider and its start URLs.
+    when it reaches ``max_bytes`` or the run ends, then its CDXJ index is
+    written beside it, so no reader ever sees a truncated record or an index of
+    a file that is not there. Every file starts with a warcinfo record naming
+    the spider and its start URLs.
+
+    With a capture index, a 200 response whose payload digest equals the one
+    archived last for its URL (in this run or an earlier one) is written as a
+    ``revisit`` record (profile identical-payload-digest) without the payload.
     """
 
     def __init__(
@@ -121,17 +198,20 @@ class WarcArchiveWriter:
         max_bytes: int,
         info: dict[str, str],
         compression_level: int,
+        captures: CaptureIndex | None = None,
     ) -> None:
         self.directory = directory
         self.prefix = prefix
         self.max_bytes = max_bytes
         self.info = info
         self.compression_level = checked_compression_level(compression_level)
+        self.captures = captures
         self.sequence = 0
         self.handle: IO[bytes] | None = None
         self.writer: WARCWriter | None = None
         self.name = ""
         self.finished: list[Path] = []
+        self.index_lines: list[str] = []
 
     @property
     def final_path(self) -> Path:
@@ -152,13 +232,30 @@ class WarcArchiveWriter:
         move_into_place(temp_path_for(self.final_path), self.final_path)
         self.finished.append(self.final_path)
         self.handle = self.writer = None
+        lines, self.index_lines = sorted(self.index_lines), []
+        try:
+            index = write_index_beside(self.final_path, lines)
+        except OSError as exc:  # the archive is safe; only its index is missing
+            logger.error("Cannot write the CDXJ index of %s: %s", self.final_path, exc)
+            return
+        if self.captures is not None:
+            self.captures.add_index(index)
+
+    def _previous_payload(self, exchange: Exchange, digest: str) -> PayloadCapture | None:
+        """The earlier capture of this URL with the same payload, if revisits apply."""
+        if self.captures is None or exchange.status != 200 or not exchange.body:
+            return None
+        previous = self.captures.previous(exchange.url)
+        if previous is None or not same_digest(previous.digest, digest):
+            return None
+        return previous
 
     def write(self, exchange: Exchange) -> ArchiveLocation:
-        """Write the response and request records; returns the response record's location."""
+        """Write the response (or revisit) and request records; returns where the first went."""
         if self.handle is None:
             self._open()
         assert self.writer is not None and self.handle is not None
-        date = utc_iso()
+        date = warc_date()
         try:
             reason = HTTPStatus(exchange.status).phrase
         except ValueError:
@@ -166,17 +263,35 @@ class WarcArchiveWriter:
         response_headers = StatusAndHeaders(
             f"{exchange.status} {reason}", exchange.response_headers, protocol="HTTP/1.1"
         )
-        warc_headers = {"WARC-Date": date}
+        common = {"WARC-Date": date}
         if exchange.ip_address:
-            warc_headers["WARC-IP-Address"] = exchange.ip_address
-        response = self.writer.create_warc_record(
-            exchange.url,
-            "response",
-            payload=BytesIO(exchange.body),
-            length=len(exchange.body),
-            http_headers=response_headers,
-            warc_headers_dict=warc_headers,
-        )
+            common["WARC-IP-Address"] = exchange.ip_address
+        warc_headers = {**common, "Content-Type": HTTP_RESPONSE_TYPE}
+        digest = payload_digest(exchange.body)
+        previous = self._previous_payload(exchange, digest)
+        if previous is not None:
+            if previous.record_id:
+                warc_headers["WARC-Refers-To"] = previous.record_id
+            warc_headers["WARC-Truncated"] = "length"
+            response = self.writer.create_revisit_record(
+                exchange.url,
+                digest,
+                previous.url,
+                previous.date,
+                http_headers=response_headers,
+                warc_headers_dict=warc_headers,
+            )
+            response.rec_headers.replace_header("WARC-Profile", REVISIT_PROFILE)
+        else:
+            warc_headers["WARC-Payload-Digest"] = digest
+            response = self.writer.create_warc_record(
+                exchange.url,
+                "response",
+                payload=BytesIO(exchange.body),
+                length=len(exchange.body),
+                http_headers=response_headers,
+                warc_headers_dict=warc_headers,
+            )
         target = exchange.url.split("://", 1)[-1]
         path = "/" + target.split("/", 1)[1] if "/" in target else "/"
         request = self.writer.create_warc_record(
@@ -187,12 +302,29 @@ class WarcArchiveWriter:
             http_headers=StatusAndHeaders(
                 f"{exchange.method} {path} HTTP/1.1", exchange.request_headers, protocol=""
             ),
-            warc_headers_dict={"WARC-Date": date},
+            warc_headers_dict={**common, "Content-Type": HTTP_REQUEST_TYPE},
         )
-        self.writer.write_request_response_pair(request, response)
-        location = ArchiveLocation(
-            self.name, response.rec_headers.get_header("WARC-Record-ID"), date
+        record_id = response.rec_headers.get_header("WARC-Record-ID")
+        request.rec_headers.add_header("WARC-Concurrent-To", record_id)
+        offset = self.handle.tell()
+        self.writer.write_record(response)
+        self.index_lines.append(
+            cdxj_line(
+                url=exchange.url,
+                warc_date=date,
+                kind="revisit" if previous is not None else "response",
+                status=exchange.status,
+                content_type=response_headers.get_header("Content-Type"),
+                digest=digest,
+                offset=offset,
+                length=self.handle.tell() - offset,
+                filename=self.name,
+            )
         )
+        self.writer.write_record(request)
+        if previous is None and self.captures is not None and exchange.status == 200:
+            self.captures.remember(exchange.url, digest, date, record_id, self.name)
+        location = ArchiveLocation(self.name, record_id, record_time(date), previous is not None)
         if self.handle.tell() >= self.max_bytes:
             self._commit()
         return location
@@ -201,6 +333,27 @@ class WarcArchiveWriter:
         """Rename the open file into place; returns every file this writer finished."""
         self._commit()
         return self.finished
+
+
+def write_index_beside(archive: Path, lines: list[str] | None = None) -> Path:
+    """Write the CDXJ index of a closed archive next to it (atomically); returns its path.
+
+    ``lines`` are its sorted lines when the writer made them; otherwise the archive is read.
+    """
+    index = index_path_for(archive)
+    temp = temp_path_for(index)
+    try:
+        out = temp.open("w", encoding="utf-8")
+        with out:
+            if lines is None:
+                write_cdxj(archive, out)
+            else:
+                out.writelines(lines)
+            sync_and_close(out)
+        move_into_place(temp, index)
+    finally:
+        temp.unlink(missing_ok=True)
+    return index
 
 
 @dataclass
@@ -230,28 +383,55 @@ class ArchiveReadLog:
     records: int = 0
 
 
-def _next_member(fh: IO[bytes], start: int) -> int | None:
-    """Offset of the next gzip member header at or after ``start``."""
+def _next_start(fh: IO[bytes], start: int, marker: bytes, line_start: bool) -> int | None:
+    """Offset of the next ``marker`` at or after ``start`` (only at a line start if asked)."""
     fh.seek(start)
     chunk_start = start
     tail = b""
+    keep = len(marker)
     while True:
         chunk = fh.read(1 << 20)
         if not chunk:
             return None
         data = tail + chunk
-        found = data.find(_GZIP_MAGIC)
-        if found >= 0:
-            return chunk_start - len(tail) + found
-        tail = data[-2:]
+        base = chunk_start - len(tail)
+        found = data.find(marker)
+        while found >= 0:
+            starts_line = base + found == 0 or data[found - 1 : found] == b"\n"
+            if (starts_line or not line_start) and base + found >= start:
+                return base + found
+            found = data.find(marker, found + 1)
+        tail = data[-keep:]
         chunk_start += len(chunk)
+
+
+def _is_gzip(fh: IO[bytes]) -> bool:
+    fh.seek(0)
+    return fh.read(3) == _GZIP_MAGIC
+
+
+def _record_problem(entry: ArchiveEntry) -> ReadProblem | None:
+    """Damage shown by a record once it was read to its end: cut short, or a digest mismatch."""
+    record = entry.record
+    headers = record.rec_headers
+    if not headers.get_header("WARC-Type") or not headers.get_header("WARC-Record-ID"):
+        return ReadProblem(entry.path, entry.offset, "record header cut short")
+    missing = getattr(record.raw_stream, "limit", 0)
+    if missing > 0:
+        return ReadProblem(entry.path, entry.offset, f"record cut short ({missing} bytes missing)")
+    checker = getattr(record, "digest_checker", None)
+    if checker is None or checker.passed is not False or headers.get_header("WARC-Truncated"):
+        return None  # a truncated block cannot match the digest of the whole payload
+    return ReadProblem(entry.path, entry.offset, "; ".join(checker.problems) or "digest mismatch")
 
 
 def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[ArchiveEntry]:
     """Every record of a WARC file, in order; damage is logged and skipped, not raised.
 
     After a damaged or truncated gzip member the reader resumes at the next
-    member header, so the records after the damage are still read.
+    member header; in an uncompressed file, at the next line starting with
+    ``WARC/1.`` (so a record whose Content-Length lies does not hide the records
+    after it). Records whose digests do not match are reported as damage.
     """
     log = log if log is not None else ArchiveReadLog()
     try:
@@ -261,17 +441,29 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
         log.not_warc = True
         return
     with fh:
+        if not fh.read(1):
+            log.problems.append(ReadProblem(path, 0, "empty file"))
+            log.not_warc = True
+            return
+        compressed = _is_gzip(fh)
+        marker = _GZIP_MAGIC if compressed else _WARC_LINE
         position = 0
         while True:
             fh.seek(position)
-            iterator = ArchiveIterator(fh, check_digests=False)
+            iterator = ArchiveIterator(fh, check_digests=True)
             last_start = position
+            previous: ArchiveEntry | None = None
             try:
                 for record in iterator:
+                    if previous is not None and (problem := _record_problem(previous)):
+                        log.problems.append(problem)
                     offset = iterator.get_record_offset()
                     last_start = offset
                     log.records += 1
-                    yield ArchiveEntry(path, offset, record)
+                    previous = ArchiveEntry(path, offset, record)
+                    yield previous
+                if previous is not None and (problem := _record_problem(previous)):
+                    log.problems.append(problem)
                 return
             except _READ_ERRORS as exc:
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -280,7 +472,7 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
                     log.problems.append(ReadProblem(path, 0, "not a WARC file"))
                     return
                 log.problems.append(ReadProblem(path, last_start, message))
-                resume = _next_member(fh, max(last_start, position) + 1)
+                resume = _next_start(fh, max(last_start, position) + 1, marker, not compressed)
                 if resume is None or resume <= position:
                     return
                 position = resume
@@ -288,7 +480,7 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
 
 @dataclass
 class StoredResponse:
-    """An archived response, read back."""
+    """An archived response (or revisit), read back."""
 
     url: str
     status: int
@@ -297,7 +489,16 @@ class StoredResponse:
     """The payload exactly as received (still content-encoded, if it was)."""
     record_id: str
     date: str
+    """ISO 8601 UTC time of the fetch, to the second (the records' ``crawled_at``)."""
     file: str
+    kind: str = "response"
+    """The WARC-Type: ``response`` or ``revisit`` (whose payload is in an earlier record)."""
+    payload_digest: str | None = None
+    refers_to: str | None = None
+    refers_to_uri: str | None = None
+    refers_to_date: str | None = None
+    truncated: str | None = None
+    """The WARC-Truncated reason, when the archived payload is incomplete."""
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -317,20 +518,35 @@ class StoredResponse:
 
 
 def read_response_at(path: Path, offset: int) -> StoredResponse:
-    """The response record starting at ``offset``."""
+    """The response or revisit record starting at ``offset`` (a revisit's body is empty)."""
     with path.open("rb") as fh:
         fh.seek(offset)
         record = next(iter(ArchiveIterator(fh, check_digests=False)))
+        headers = record.rec_headers
         http = record.http_headers
         return StoredResponse(
-            url=record.rec_headers.get_header("WARC-Target-URI"),
-            status=int(http.get_statuscode()),
-            headers=list(http.headers),
+            url=headers.get_header("WARC-Target-URI"),
+            status=int(http.get_statuscode()) if http and http.get_statuscode() else 0,
+            headers=list(http.headers) if http else [],
             raw_body=record.raw_stream.read(),
-            record_id=record.rec_headers.get_header("WARC-Record-ID"),
-            date=record.rec_headers.get_header("WARC-Date"),
+            record_id=headers.get_header("WARC-Record-ID"),
+            date=_fetch_time(headers.get_header("WARC-Date") or ""),
             file=path.name,
+            kind=headers.get_header("WARC-Type"),
+            payload_digest=headers.get_header("WARC-Payload-Digest"),
+            refers_to=headers.get_header("WARC-Refers-To"),
+            refers_to_uri=headers.get_header("WARC-Refers-To-Target-URI"),
+            refers_to_date=headers.get_header("WARC-Refers-To-Date"),
+            truncated=headers.get_header("WARC-Truncated"),
         )
+
+
+def read_record_headers(path: Path, offset: int) -> dict[str, str]:
+    """The WARC header fields of the record starting at ``offset``."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        record = next(iter(ArchiveIterator(fh, check_digests=False, no_record_parse=True)))
+        return dict(record.rec_headers.headers)
 
 
 def warcinfo_fields(record: ArcWarcRecord) -> dict[str, str]:

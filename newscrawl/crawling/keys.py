@@ -49,6 +49,10 @@ STAT_DROPPED_DUPLICATE = "newscrawl/dropped/duplicate"
 
 STAT_ARCHIVE_FILES = "newscrawl/archive/files"
 STAT_ARCHIVE_RESPONSES = "newscrawl/archive/responses"
+#: Responses archived as ``revisit`` records (payload identical to an earlier capture).
+STAT_ARCHIVE_REVISITS = "newscrawl/archive/revisits"
+#: Payload bytes the revisit records did not store again.
+STAT_ARCHIVE_REVISIT_PAYLOAD_BYTES = "newscrawl/archive/revisit_payload_bytes"
 STAT_REPLAY_RESPONSES = "newscrawl/replay/responses"
 STAT_REPLAY_MISSING = "newscrawl/replay/missing"
 

@@ -13,6 +13,8 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from newscrawl.archive.captures import CaptureIndex
+from newscrawl.archive.lookup import ArchiveLookup, UnresolvedRevisit
 from newscrawl.archive.warc import (
     ArchiveReadLog,
     Exchange,
@@ -21,7 +23,6 @@ from newscrawl.archive.warc import (
     checked_compression_level,
     http_headers,
     iter_archive,
-    read_response_at,
 )
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
@@ -62,7 +63,8 @@ class WarcCaptureMiddleware:
 
     Settings: ``NEWSCRAWL_ARCHIVE`` (on by default), ``NEWSCRAWL_ARCHIVE_DIR``
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
-    ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6).
+    ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
+    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
     Off in replay mode.
     """
 
@@ -72,6 +74,7 @@ class WarcCaptureMiddleware:
         directory: str,
         max_bytes: int,
         compression_level: int,
+        revisits: bool,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
@@ -79,7 +82,9 @@ class WarcCaptureMiddleware:
         self.compression_level = checked_compression_level(
             compression_level, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"
         )
+        self.revisits = revisits
         self.writer: WarcArchiveWriter | None = None
+        self.captures: CaptureIndex | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -91,6 +96,7 @@ class WarcCaptureMiddleware:
             settings.get("NEWSCRAWL_ARCHIVE_DIR"),
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
             settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"),
+            settings.getbool("NEWSCRAWL_ARCHIVE_REVISITS"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -106,8 +112,14 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
+        self.captures = CaptureIndex(directory) if self.revisits else None
         self.writer = WarcArchiveWriter(
-            directory, f"{spider.name}-{stamp}", self.max_bytes, info, self.compression_level
+            directory,
+            f"{spider.name}-{stamp}",
+            self.max_bytes,
+            info,
+            self.compression_level,
+            self.captures,
         )
 
     def spider_closed(self, spider: Any) -> None:
@@ -115,6 +127,8 @@ class WarcCaptureMiddleware:
             files = self.writer.close()
             if self.crawler.stats is not None:
                 self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, [str(f) for f in files])
+        if self.captures is not None:
+            self.captures.close()
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None or keys.FLAG_REPLAYED in response.flags:
@@ -134,27 +148,30 @@ class WarcCaptureMiddleware:
         request.meta[keys.META_FETCHED_AT] = location.date
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(keys.STAT_ARCHIVE_RESPONSES)
+            if location.revisit:
+                self.crawler.stats.inc_value(keys.STAT_ARCHIVE_REVISITS)
+                self.crawler.stats.inc_value(
+                    keys.STAT_ARCHIVE_REVISIT_PAYLOAD_BYTES, len(response.body)
+                )
         return response
 
 
 class WarcReplayMiddleware:
     """Answer every request from WARC archives (``NEWSCRAWL_REPLAY``); never the network.
 
-    The newest archived response of a URL wins. A request with no archived
+    The newest archived response of a URL wins; a revisit record is answered
+    with the payload of the record it refers to. A request with no archived
     response fails with :class:`NotArchived` (logged, counted as
     ``newscrawl/replay/missing``).
     """
 
     def __init__(self, crawler: Crawler, files: list[Path]) -> None:
         self.crawler = crawler
-        self.index: dict[str, tuple[Path, int]] = {}
+        self.index = ArchiveLookup()
         log = ArchiveReadLog()
         for path in files:
             for entry in iter_archive(path, log):
-                headers = entry.record.rec_headers
-                kind = headers.get_header("WARC-Type")
-                if kind == "response":
-                    self.index[headers.get_header("WARC-Target-URI")] = (path, entry.offset)
+                self.index.add(entry)
         for problem in log.problems:
             logger.error(
                 "Archive %s damaged at byte %d: %s", problem.path, problem.offset, problem.message
@@ -169,18 +186,21 @@ class WarcReplayMiddleware:
         if not files:
             raise ValueError(f"NEWSCRAWL_REPLAY: no archive matches {', '.join(patterns)}")
         mw = cls(crawler, files)
-        logger.info("Replaying %d responses from %d archives", len(mw.index), len(files))
+        logger.info("Replaying %d responses from %d archives", len(mw.index.newest), len(files))
         return mw
 
     def process_request(self, request: Request) -> Response:
-        found = self.index.get(request.url)
         stats = self.crawler.stats
-        if found is None:
+        try:
+            stored = self.index.read(request.url)
+        except UnresolvedRevisit as exc:
+            logger.error("%s", exc)
+            stored = None
+        if stored is None:
             if stats is not None:
                 stats.inc_value(keys.STAT_REPLAY_MISSING)
             logger.warning("Not in the archives, not fetched: %s", request.url)
             raise NotArchived(f"no archived response for {request.url}")
-        stored = read_response_at(*found)
         headers = Headers(stored.headers)
         cls = responsetypes.from_args(headers=headers, url=request.url, body=stored.raw_body)
         if stats is not None:
