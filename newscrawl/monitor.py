@@ -10,6 +10,7 @@ EXIT_FAILED = 1
 EXIT_NO_ARTICLES = 3
 EXIT_ERROR_RATE = 4
 EXIT_LOW_COVERAGE = 5
+EXIT_DRIFT = 6
 
 #: Fields whose coverage is checked (share of exported records that have them).
 COVERED_FIELDS = ("title", "published_date", "body", "source")
@@ -84,4 +85,7 @@ def assess(
                     f"field {name} is filled in {share:.0%} of records, "
                     f"below {thresholds.min_coverage:.0%}",
                 )
+    for alarm in stats.get("newscrawl/drift/alarms") or ():
+        urls = " ".join(example["url"] for example in alarm.get("examples", ()))
+        verdict.fail(EXIT_DRIFT, f"template drift: {alarm['message']} (e.g. {urls})")
     return verdict

@@ -55,6 +55,7 @@ EXTENSIONS = {
     "newscrawl.extensions.runlock.RunLock": 10,
     "newscrawl.extensions.runstate.RunState": 500,
     "newscrawl.extensions.manifest.RunManifest": 510,
+    "newscrawl.crawling.extensions.drift.DriftMonitor": 515,
     "newscrawl.extensions.statsfile.StatsFile": 520,
 }
 
@@ -70,6 +71,26 @@ NEWSCRAWL_EXIT_CODE = True
 NEWSCRAWL_MAX_ERROR_RATE = 0.2
 NEWSCRAWL_MIN_FIELD_COVERAGE = 0.8
 NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE = 5
+
+# Template drift: each run's records against the site's recent healthy runs
+# (docs/health.md). The history is <NEWSCRAWL_STATE_DIR>/health.sqlite3 unless
+# NEWSCRAWL_DRIFT_HISTORY_FILE names another file. A drifted run exits 6.
+NEWSCRAWL_DRIFT = True
+NEWSCRAWL_DRIFT_HISTORY_FILE = None
+NEWSCRAWL_DRIFT_MIN_HISTORY_RUNS = 3
+NEWSCRAWL_DRIFT_HISTORY_RUNS = 10
+NEWSCRAWL_DRIFT_BASELINE_RECORDS = 100
+NEWSCRAWL_DRIFT_MIN_RECORDS = 5
+NEWSCRAWL_DRIFT_CONFIDENCE_Z = 3.0
+NEWSCRAWL_DRIFT_MEDIAN_RATIO = 2.0
+NEWSCRAWL_DRIFT_COVERAGE_CHANGE = 0.3
+NEWSCRAWL_DRIFT_DOMINANT_SHARE = 0.5
+NEWSCRAWL_DRIFT_SHARE_RISE = 0.3
+NEWSCRAWL_DRIFT_CRAWL_DAY_SHARE = 0.5
+NEWSCRAWL_DRIFT_REPEATED_PARAGRAPH_SHARE = 0.4
+NEWSCRAWL_DRIFT_WARNING_RARE = 0.1
+NEWSCRAWL_DRIFT_WARNING_COMMON = 0.3
+NEWSCRAWL_DRIFT_VOCABULARY_FIELDS = ["source"]
 
 # Archive: every response as WARC 1.1 (rotated by size); replay answers
 # requests from archives instead of the network.

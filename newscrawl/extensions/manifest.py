@@ -118,7 +118,10 @@ class RunManifest:
     def engine_stopped(self) -> None:
         logging.getLogger().removeHandler(self.errors)
         spider_name = self.crawler.spidercls.name
-        stats = self.final_stats
+        stats = dict(self.final_stats)
+        if self.crawler.stats is not None:  # drift checks run at spider_closed, after the copy
+            live = self.crawler.stats.get_stats()
+            stats.update({k: v for k, v in live.items() if k.startswith("newscrawl/drift/")})
         coverage = self.coverage()
         self.verdict = assess(
             stats,
@@ -150,6 +153,11 @@ class RunManifest:
                 "duplicates_dropped": stats.get("newscrawl/dropped/duplicate", 0),
             },
             "field_coverage": {name: round(share, 4) for name, share in coverage.items()},
+            "drift": {
+                "status": stats.get("newscrawl/drift/status", "off"),
+                "baseline_runs": stats.get("newscrawl/drift/baseline_runs", 0),
+                "alarms": stats.get("newscrawl/drift/alarms", []),
+            },
             "errors": self.errors.messages,
             "data_files": self.data_files,
         }

@@ -1,0 +1,1 @@
+"""The crawling layer: the only part of newscrawl that imports Scrapy."""

@@ -1,0 +1,1 @@
+"""What is known about runs: their statistics, history and verdicts (no Scrapy)."""
