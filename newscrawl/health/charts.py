@@ -31,14 +31,14 @@ class PlottingUnavailable(RuntimeError):
         super().__init__(f"the HTML report needs matplotlib: {INSTALL_HINT}")
 
 
-def _matplotlib() -> tuple[Any, Any, Any]:
+def _matplotlib() -> tuple[Any, Any, Any, Any]:
     try:
         import matplotlib
-        from matplotlib import dates
+        from matplotlib import dates, ticker
         from matplotlib.figure import Figure
     except ImportError as exc:
         raise PlottingUnavailable() from exc
-    return matplotlib, dates, Figure
+    return matplotlib, dates, ticker, Figure
 
 
 def check_available() -> None:
@@ -79,7 +79,7 @@ def scope_ids(svg: str, prefix: str) -> str:
 
 def site_chart(site: str, runs: Sequence[RunSummary]) -> str:
     """Inline SVG of a site's runs (oldest to newest): size, errors, coverage, body, warnings."""
-    matplotlib, mdates, Figure = _matplotlib()
+    matplotlib, mdates, ticker, Figure = _matplotlib()
     runs = sorted(runs, key=lambda r: r.started_at)
     times = [_time(r) for r in runs]
     rc = {
@@ -91,7 +91,8 @@ def site_chart(site: str, runs: Sequence[RunSummary]) -> str:
         "grid.alpha": 0.3,
     }
     with matplotlib.rc_context(rc):
-        figure = Figure(figsize=(10, 9.5), layout="constrained")
+        figure = Figure(figsize=(10, 9.5))
+        figure.subplots_adjust(left=0.08, right=0.82, top=0.96, bottom=0.06, hspace=0.12)
         axes = figure.subplots(5, 1, sharex=True)
         size, errors, coverage, body, warnings = axes
 
@@ -102,7 +103,8 @@ def site_chart(site: str, runs: Sequence[RunSummary]) -> str:
 
         errors.plot(times, [r.errors for r in runs], marker="o", color="#ef6c00", label="errors")
         errors.set_ylabel("failed fetches")
-        errors.set_ylim(bottom=0)
+        errors.set_ylim(0, max([r.errors for r in runs] or [0]) + 1)
+        errors.yaxis.set_major_locator(ticker.MaxNLocator(integer=True))
 
         for name in CHART_FIELDS:
             shares = [100 * r.stats.coverage(name) if r.records else None for r in runs]
@@ -138,14 +140,14 @@ def site_chart(site: str, runs: Sequence[RunSummary]) -> str:
         for index, run in enumerate(runs):
             if not run.alarms:
                 continue
-            for ax in axes:
+            for panel, ax in enumerate(axes):
                 line = ax.axvline(times[index], color=_ALARM_COLOUR, linewidth=1.2, alpha=0.7)
-                line.set_gid(f"alarm-line-{index}")
+                line.set_gid(f"alarm-line-{index}-{panel}")
             marker = size.scatter(
                 [times[index]], [top * 1.08], marker="v", s=90, color=_ALARM_COLOUR, zorder=5
             )
             marker.set_gid(f"alarm-marker-{index}")
-            marker.set_url("#" + alarm_anchor(site, run))
+            marker.set_urls(["#" + alarm_anchor(site, run)])
         size.set_ylim(0, top * 1.2)
 
         if len(runs) == 1:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any, TextIO
 
 from newscrawl import settings as defaults
-from newscrawl.runs.history import SQLiteRunHistory, history_path
+from newscrawl.runs.history import history_path, open_history
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
@@ -58,31 +60,35 @@ def health_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         except PlottingUnavailable as exc:
             print(f"newscrawl health: {exc}", file=err)
             return EXIT_INPUT_ERROR
-    with SQLiteRunHistory(path) as history:
-        known = history.sites()
-        sites = list(args.sites) or known
-        unknown = [site for site in sites if site not in known]
-        if unknown:
-            print(
-                f"newscrawl health: no runs of {', '.join(unknown)} in {path} "
-                f"(sites: {', '.join(known) or 'none'})",
-                file=err,
-            )
-            return EXIT_INPUT_ERROR
-        if args.accept:
-            if len(sites) != 1:
-                print("newscrawl health: --accept needs exactly one SITE", file=err)
+    try:
+        with closing(open_history(path)) as history:
+            known = history.sites()
+            sites = list(args.sites) or known
+            unknown = [site for site in sites if site not in known]
+            if unknown:
+                print(
+                    f"newscrawl health: no runs of {', '.join(unknown)} in {path} "
+                    f"(sites: {', '.join(known) or 'none'})",
+                    file=err,
+                )
                 return EXIT_INPUT_ERROR
-            if not history.mark_healthy(sites[0], args.accept):
-                print(f"newscrawl health: {sites[0]} has no run {args.accept}", file=err)
-                return EXIT_INPUT_ERROR
-            print(f"run {args.accept} of {sites[0]} now feeds the baseline", file=out)
-        out.write(text_report(history, sites, args.runs))
-        if args.output:
-            target = Path(args.output)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            temp = target.with_name(f".{target.name}.part")
-            temp.write_text(html_report(history, sites, args.runs, str(path)), "utf-8")
-            os.replace(temp, target)
-            print(f"report: {target}", file=out)
+            if args.accept:
+                if len(sites) != 1:
+                    print("newscrawl health: --accept needs exactly one SITE", file=err)
+                    return EXIT_INPUT_ERROR
+                if not history.mark_healthy(sites[0], args.accept):
+                    print(f"newscrawl health: {sites[0]} has no run {args.accept}", file=err)
+                    return EXIT_INPUT_ERROR
+                print(f"run {args.accept} of {sites[0]} now feeds the baseline", file=out)
+            out.write(text_report(history, sites, args.runs))
+            if args.output:
+                target = Path(args.output)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temp = target.with_name(f".{target.name}.part")
+                temp.write_text(html_report(history, sites, args.runs, str(path)), "utf-8")
+                os.replace(temp, target)
+                print(f"report: {target}", file=out)
+    except sqlite3.Error as exc:
+        print(f"newscrawl health: cannot read the run history {path}: {exc}", file=err)
+        return EXIT_INPUT_ERROR
     return EXIT_OK

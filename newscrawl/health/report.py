@@ -158,10 +158,11 @@ def _example_html(example: Example, data_file: str | None) -> str:
 
 
 def _alarm_html(alarm: Alarm, run: RunSummary) -> str:
+    message = alarm.message.removeprefix(f"{alarm.field}: ")
     rows = [
         f'<li class="alarm" data-field="{_e(alarm.field)}" data-check="{_e(alarm.check)}">',
         f'<span class="field">{_e(alarm.field)}</span> <span class="check">({_e(alarm.check)})'
-        f"</span>: {_e(alarm.message)}",
+        f"</span>: {_e(message)}",
     ]
     if alarm.selectors:
         rows.append(f'<div class="selectors">selectors: {_e("; ".join(alarm.selectors))}</div>')

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from newscrawl.runs.drift import Alarm, RunStats
+from newscrawl.runs.drift import Alarm
+from newscrawl.runs.stats import RunStats
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ import dataclasses
 import datetime as dt
 import logging
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,9 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.settings import BaseSettings
 
-from newscrawl.runs.drift import DriftOptions, DriftVerdict, RunStats, check
-from newscrawl.runs.history import RunSummary, SQLiteRunHistory, history_path
+from newscrawl.runs.drift import DriftOptions, DriftVerdict, check
+from newscrawl.runs.history import RunSummary, history_path, open_history
+from newscrawl.runs.stats import RunStats
 from newscrawl.state import run_id_for
 
 logger = logging.getLogger(__name__)
@@ -105,7 +107,7 @@ class DriftMonitor:
         storage = slot.storage
         final = getattr(storage, "final_path", None)
         if final is not None and getattr(storage, "committed", True):
-            self.data_files.append(str(final))
+            self.data_files.append(str(Path(final).resolve()))
         elif final is None:
             self.data_files.append(str(slot.uri))
 
@@ -114,7 +116,7 @@ class DriftMonitor:
         self.finish_reason = reason
         stats = self.crawler.stats
         try:
-            with SQLiteRunHistory(self.path) as history:
+            with closing(open_history(self.path)) as history:
                 baseline = history.healthy(self.site, self.options.history_max_runs)
         except (sqlite3.Error, OSError) as exc:
             logger.error("Drift checks skipped: run history %s unusable: %s", self.path, exc)
@@ -155,7 +157,7 @@ class DriftMonitor:
             data_file=self.data_files[0] if self.data_files else None,
         )
         try:
-            with SQLiteRunHistory(self.path) as history:
+            with closing(open_history(self.path)) as history:
                 history.add(summary)
         except (sqlite3.Error, OSError) as exc:
             logger.error("Run not stored in the run history %s: %s", self.path, exc)
