@@ -13,6 +13,7 @@ from newscrawl import __version__
 from newscrawl.assemble import ArticleAssembly
 from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
+from newscrawl.health.cli import add_health_parser, health_command
 from newscrawl.record import RecordOptions
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
@@ -200,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="crawl a portal like 'scrapy crawl', exit code = run health (for cron)",
         description="Run a spider with the project settings, as 'scrapy crawl' does, and exit "
         "with the run's verdict: 0 healthy, 1 failed, 3 list pages held no articles, "
-        "4 error rate too high, 5 field coverage too low, 75 another run holds the lock.",
+        "4 error rate too high, 5 field coverage too low, 6 template drift, "
+        "75 another run holds the lock.",
     )
     run.add_argument("spider", help="spider name (one per profile; scrapy list shows them)")
     run.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE")
@@ -247,6 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
         "portal against it and write output/demo/<UTC timestamp>.jsonl.",
     )
     demo.add_argument("--output-dir", default="output", help="where demo/ is created")
+
+    add_health_parser(commands)
     return parser
 
 
@@ -261,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return reparse_command(args, sys.stdout, sys.stderr)
     if args.command == "diff":
         return diff_command(args, sys.stdout, sys.stderr)
+    if args.command == "health":
+        return health_command(args, sys.stdout, sys.stderr)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

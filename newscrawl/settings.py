@@ -57,6 +57,7 @@ EXTENSIONS = {
     "newscrawl.crawling.extensions.runlock.RunLock": 10,
     "newscrawl.crawling.extensions.runstate.RunState": 500,
     "newscrawl.crawling.extensions.manifest.RunManifest": 510,
+    "newscrawl.crawling.extensions.drift.DriftMonitor": 515,
     "newscrawl.crawling.extensions.statsfile.StatsFile": 520,
 }
 
@@ -75,6 +76,26 @@ NEWSCRAWL_MIN_FIELD_COVERAGE = 0.8
 NEWSCRAWL_MIN_RECORDS_FOR_COVERAGE = 5
 # Where the run manifest goes when no feed writes a local file (else: beside the data file).
 NEWSCRAWL_MANIFEST_DIR = "output/%(name)s"
+
+# Template drift: each run's records against the site's recent healthy runs
+# (docs/health.md). The history is <NEWSCRAWL_STATE_DIR>/health.sqlite3 unless
+# NEWSCRAWL_DRIFT_HISTORY_FILE names another file. A drifted run exits 6.
+NEWSCRAWL_DRIFT = True
+NEWSCRAWL_DRIFT_HISTORY_FILE = None
+NEWSCRAWL_DRIFT_MIN_HISTORY_RUNS = 3
+NEWSCRAWL_DRIFT_HISTORY_RUNS = 10
+NEWSCRAWL_DRIFT_BASELINE_RECORDS = 100
+NEWSCRAWL_DRIFT_MIN_RECORDS = 5
+NEWSCRAWL_DRIFT_CONFIDENCE_Z = 3.0
+NEWSCRAWL_DRIFT_MEDIAN_RATIO = 2.0
+NEWSCRAWL_DRIFT_COVERAGE_CHANGE = 0.3
+NEWSCRAWL_DRIFT_DOMINANT_SHARE = 0.5
+NEWSCRAWL_DRIFT_SHARE_RISE = 0.3
+NEWSCRAWL_DRIFT_CRAWL_DAY_SHARE = 0.5
+NEWSCRAWL_DRIFT_REPEATED_PARAGRAPH_SHARE = 0.4
+NEWSCRAWL_DRIFT_WARNING_RARE = 0.1
+NEWSCRAWL_DRIFT_WARNING_COMMON = 0.3
+NEWSCRAWL_DRIFT_VOCABULARY_FIELDS = ["source"]
 
 # Archive: every response as WARC 1.1 (rotated by size); replay answers
 # requests from archives instead of the network.

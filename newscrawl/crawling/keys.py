@@ -56,6 +56,13 @@ STAT_ARCHIVE_REVISIT_PAYLOAD_BYTES = "newscrawl/archive/revisit_payload_bytes"
 STAT_REPLAY_RESPONSES = "newscrawl/replay/responses"
 STAT_REPLAY_MISSING = "newscrawl/replay/missing"
 
+#: Template drift (newscrawl.runs.drift): the check's status, its alarms (list of dicts with
+#: field, message, before/after figures and examples), and the baseline it compared with.
+STAT_DRIFT_STATUS = "newscrawl/drift/status"
+STAT_DRIFT_ALARMS = "newscrawl/drift/alarms"
+STAT_DRIFT_BASELINE_RUNS = "newscrawl/drift/baseline_runs"
+STAT_DRIFT_BASELINE_RECORDS = "newscrawl/drift/baseline_records"
+
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"
 #: Why the run is unhealthy (list of sentences; empty when healthy).

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 EXIT_HEALTHY = 0
 EXIT_FAILED = 1
 EXIT_NO_ARTICLES = 3
 EXIT_ERROR_RATE = 4
 EXIT_LOW_COVERAGE = 5
+EXIT_DRIFT = 6
 #: sysexits.h EX_TEMPFAIL: another run of the spider holds the lock; try again later.
 EXIT_LOCKED = 75
 
@@ -73,8 +76,10 @@ def assess(
     records: int,
     earlier_runs_found_articles: bool,
     thresholds: Thresholds,
+    drift_alarms: Sequence[Mapping[str, Any]] = (),
 ) -> Verdict:
-    """The run's verdict from its counters and the coverage of its exported records."""
+    """The run's verdict from its counters, the coverage of its exported records and the
+    template-drift alarms raised against the site's history (:mod:`newscrawl.runs.drift`)."""
     verdict = Verdict()
     reason = counts.finish_reason
     if reason != _NORMAL_FINISH and not reason.startswith(_LIMIT_FINISH_PREFIX):
@@ -102,4 +107,7 @@ def assess(
                     f"field {name} is filled in {share:.0%} of records, "
                     f"below {thresholds.min_coverage:.0%}",
                 )
+    for alarm in drift_alarms:
+        urls = " ".join(example["url"] for example in alarm.get("examples", ()))
+        verdict.fail(EXIT_DRIFT, f"template drift: {alarm['message']} (e.g. {urls})")
     return verdict

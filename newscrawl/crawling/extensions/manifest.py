@@ -143,6 +143,7 @@ class RunManifest:
             self.records,
             self._earlier_runs_found_articles(spider_name),
             self.thresholds,
+            stats.get(keys.STAT_DRIFT_ALARMS) or (),
         )
         run_state = self._run_state()
         manifest = {
@@ -168,6 +169,11 @@ class RunManifest:
                 "duplicates_dropped": stats.get(keys.STAT_DROPPED_DUPLICATE, 0),
             },
             "field_coverage": {name: round(share, 4) for name, share in coverage.items()},
+            "drift": {
+                "status": stats.get(keys.STAT_DRIFT_STATUS, "off"),
+                "baseline_runs": stats.get(keys.STAT_DRIFT_BASELINE_RUNS, 0),
+                "alarms": stats.get(keys.STAT_DRIFT_ALARMS, []),
+            },
             "errors": self.errors.messages,
             "data_files": self.data_files,
         }
