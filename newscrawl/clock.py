@@ -50,5 +50,8 @@ def compact_stamp(moment: dt.datetime | None = None) -> str:
 
 
 def china_today(now: dt.datetime | None = None) -> dt.date:
-    """Today's date in China (at ``now``, default: the current time)."""
+    """Today's date in China at ``now`` (default: the current time; a naive time is
+    taken as China's)."""
+    if now is not None and now.tzinfo is None:
+        return now.date()
     return (now or dt.datetime.now(dt.UTC)).astimezone(CHINA_TZ).date()

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from newscrawl import PARSER_VERSION, SCHEMA_VERSION
 from newscrawl.extraction.fields import PageFields
-from newscrawl.normalise.dates import resolve_published
+from newscrawl.normalise.dates import PublishedDate, resolve_published
 from newscrawl.normalise.people import (
     byline_authors,
     outlet_in_author_field,
@@ -26,13 +26,13 @@ from newscrawl.sites.profile import SiteProfile
 SHORT_BODY_CHARS = 100
 _BYLINE_SCAN = 3
 _LANGUAGE_SAMPLE_PARAGRAPHS = 20
+_MAX_CHANNEL_CHARS = 10
+#: Extraction warnings that already say the author is a person named in another role.
+_GUESSED_AUTHOR = frozenset({"author_from_credits", "author_from_source"})
 
 #: Separators tried, in order, between a ``<title>`` and its site suffix when the
-#: profile does not name its own (``标题_栏目_大众网``, ``标题-鲁网``, ``标题 | 网站``).
+#: profile does not name its own (``标题_栏目_站名``, ``标题-站名``, ``标题 | 站名``).
 DEFAULT_TITLE_SEPARATORS = ("_", "-", "|", "｜")
-#: The value the profile loader gives ``title_separator`` when a profile leaves it out,
-#: which is therefore read as "not set" (any of :data:`DEFAULT_TITLE_SEPARATORS`).
-_UNSET_TITLE_SEPARATOR = "_"
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,7 @@ class RecordOptions:
         if profile is None:
             return cls(to_simplified=to_simplified, now=now)
         separator = profile.title_separator
-        separators = (
-            DEFAULT_TITLE_SEPARATORS if separator in ("", _UNSET_TITLE_SEPARATOR) else (separator,)
-        )
+        separators = (separator,) if separator else DEFAULT_TITLE_SEPARATORS
         names = (profile.display_name, *profile.title_suffixes)
         return cls(
             to_simplified=to_simplified,
@@ -103,7 +101,7 @@ def clean(text: str | None) -> str:
 def strip_title_suffix(
     title: str, suffixes: Sequence[str], separators: Sequence[str] = DEFAULT_TITLE_SEPARATORS
 ) -> str:
-    """``标题_栏目_大众网`` → ``标题`` when the last segment is one of the site names."""
+    """``标题_栏目_站名`` → ``标题`` when the last segment is one of the site names."""
     for sep in separators:
         segments = [s.strip() for s in title.split(sep)]
         if len(segments) > 1 and segments[-1] in suffixes and segments[0]:
@@ -130,7 +128,7 @@ def _paragraphs_and_images(pages: Sequence[PageFields]) -> tuple[list[str], list
 
 
 #: A bracket opening a lead paragraph, possibly after its dateline:
-#: ``（记者 于喆）…``, ``中国山东网3月26日讯（记者 于喆）…``, ``新华社济南5月2日电（记者 X）``.
+#: ``（记者 于喆）…``, ``某某网3月26日讯（记者 于喆）…``, ``新华社济南5月2日电（记者 X）``.
 _LEADING_BRACKET = re.compile(
     r"^(?:[^（(【\[。，,]{0,30}?(?:讯|电|消息|报道))?\s*([（(【\[][^（()）【】\[\]]{2,40}[）)】\]])"
 )
@@ -142,19 +140,33 @@ def _leading_bracket(paragraph: str) -> str:
     return match.group(1) if match else ""
 
 
-def _authors_and_source(first: PageFields, paragraphs: list[str]) -> tuple[list[str], str | None]:
+@dataclass
+class _People:
+    authors: list[str]
+    source: str | None
+    authors_from: str | None
+    """Where the authors were read: the page's author field (its origin) or ``byline``."""
+    source_from: str | None
+    """Where the source was read: the page's 来源 (its origin) or ``author_field``."""
+
+
+def _people(first: PageFields, paragraphs: list[str]) -> _People:
+    origins = first.provenance
     source = clean(first.source) or None
+    source_from = origins.get("source") if source else None
     author_text = clean(first.author) or None
     authors = parse_authors(author_text)
+    authors_from = origins.get("author") if authors else None
     outlet = outlet_in_author_field(author_text)
     if outlet and not source:
-        source = outlet
+        source, source_from = outlet, "author_field"
     if not authors:
         for paragraph in paragraphs[:_BYLINE_SCAN] + paragraphs[-1:]:
             authors = byline_authors(paragraph) or byline_authors(_leading_bracket(paragraph))
             if authors:
+                authors_from = "byline"
                 break
-    return authors, source
+    return _People(authors, source, authors_from, source_from)
 
 
 @dataclass
@@ -169,6 +181,8 @@ class _Text:
     credits: list[dict[str, str]]
     breadcrumb: list[str]
     language: str
+    authors_from: str | None = None
+    source_from: str | None = None
 
 
 def _extraction_warnings(pages: Sequence[PageFields]) -> list[str]:
@@ -184,16 +198,18 @@ def _normalised_text(pages: Sequence[PageFields], options: RecordOptions) -> _Te
     first = pages[0]
     title = strip_title_suffix(clean(first.title), options.title_suffixes, options.title_separators)
     paragraphs, images = _paragraphs_and_images(pages)
-    authors, source = _authors_and_source(first, paragraphs)
+    people = _people(first, paragraphs)
     return _Text(
         title=title,
         paragraphs=paragraphs,
         images=images,
-        authors=authors,
-        source=source,
+        authors=people.authors,
+        source=people.source,
         credits=parse_credits([line for page in pages for line in page.credit_lines]),
         breadcrumb=[c for c in (clean(item) for item in first.breadcrumb) if c],
         language=detect_language(title + "".join(paragraphs[:_LANGUAGE_SAMPLE_PARAGRAPHS])),
+        authors_from=people.authors_from,
+        source_from=people.source_from,
     )
 
 
@@ -213,7 +229,50 @@ def _in_simplified(text: _Text) -> _Text:
         credits=credits,
         breadcrumb=[to_simplified(b) for b in text.breadcrumb],
         language="zh-Hans",
+        authors_from=text.authors_from,
+        source_from=text.source_from,
     )
+
+
+def _cross_checks(text: _Text, options: RecordOptions, guessed_author: bool) -> list[str]:
+    """Values that contradict each other, flagged.
+
+    An author who is the 来源 outlet, a person in the credits or the portal itself
+    is flagged (``author_is_source`` / ``_editor`` / ``_portal``) and, when a
+    profile read it from the page's author field or byline, not exported as an
+    author. The generic extractor's authors are kept, flagged: on small sites the
+    editor often is the writer, and its guesses already say so
+    (``author_from_credits``, ``author_from_source``). A title that is the
+    portal's name or one of its channel names is kept but flagged.
+    """
+    warnings: list[str] = []
+    editors = {credit["name"] for credit in text.credits}
+    portal = set(options.portal_names)
+    kept = []
+    for author in text.authors:
+        if text.source and author == text.source:
+            conflict = "author_is_source"
+        elif author in editors:
+            conflict = "author_is_editor"
+        elif author in portal:
+            conflict = "author_is_portal"
+        else:
+            kept.append(author)
+            continue
+        if not guessed_author:
+            warnings.append(conflict)
+        if text.authors_from == "generic":
+            kept.append(author)
+    if len(kept) != len(text.authors):
+        text.authors = kept
+        if not kept:
+            text.authors_from = None
+    if text.title and text.title in portal:
+        warnings.append("title_is_portal")
+    elif len(text.title) <= _MAX_CHANNEL_CHARS and text.title in text.breadcrumb[1:]:
+        # A breadcrumb may end with the article's own (long) headline; a channel name is short.
+        warnings.append("title_is_channel")
+    return warnings
 
 
 def _quality_warnings(text: _Text, body: str, missing_pages: int) -> list[str]:
@@ -222,11 +281,29 @@ def _quality_warnings(text: _Text, body: str, missing_pages: int) -> list[str]:
         warnings.append("no_title")
     if not text.authors:
         warnings.append("no_author")
+    if not text.source:
+        warnings.append("no_source")
     if len(body) < SHORT_BODY_CHARS:
         warnings.append("short_body")
     if missing_pages:
         warnings.append("missing_pages")
     return warnings
+
+
+def _provenance(first: PageFields, text: _Text, published: PublishedDate) -> dict[str, str]:
+    """Where each core value of the record came from (docs/record.md, "Provenance")."""
+    origins = first.provenance
+    date_from = None
+    if published.date is not None:
+        date_from = origins.get("date") if published.raw is not None else "url"
+    found = {
+        "title": origins.get("title") if text.title else None,
+        "published_date": date_from,
+        "source": text.source_from if text.source else None,
+        "authors": text.authors_from if text.authors else None,
+        "body": origins.get("body") if text.paragraphs else None,
+    }
+    return {name: origin for name, origin in found.items() if origin}
 
 
 def build_record(
@@ -256,6 +333,7 @@ def build_record(
     published = resolve_published(clean(first.published_raw) or None, first.url, now=options.now)
     warnings += published.warnings
     body = "\n".join(text.paragraphs)
+    warnings += _cross_checks(text, options, bool(_GUESSED_AUTHOR.intersection(warnings)))
     warnings += _quality_warnings(text, body, missing_pages)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -281,6 +359,7 @@ def build_record(
         "warnings": list(dict.fromkeys(warnings)),
         "archive": archive,
         "encoding": first.encoding,
+        "provenance": _provenance(first, text, published),
         "version": 1,
         "updated_at": None,
     }

@@ -72,3 +72,55 @@ def test_no_component_exits_the_process_or_keeps_crawler_registries() -> None:
             f"{_relative(path)} imports atexit" for n in _imported_modules(tree) if n == "atexit"
         ]
     assert offenders == []
+
+
+#: Parts of the package whose code must not name a portal: a portal lives in its profile
+#: (and its words in the lexicon data); ``replica/`` is the fixture portal itself.
+_PORTAL_FREE = [p for p in sorted(PACKAGE.rglob("*.py")) if "replica" not in p.parts]
+
+
+def _portal_names() -> set[str]:
+    from newscrawl.sites import all_profiles
+
+    names: set[str] = set()
+    for profile in all_profiles().values():
+        if profile.generic:
+            continue
+        names |= {profile.name, profile.display_name, *profile.title_suffixes}
+        names |= set(profile.allowed_domains)
+    return {name for name in names if name}
+
+
+def test_no_portal_is_named_in_code_outside_its_profile() -> None:
+    names = _portal_names()
+    assert {"dzwww", "大众网", "cjn"} <= names
+    offenders = [
+        f"{_relative(path)}: {name}"
+        for path in _PORTAL_FREE
+        for name in sorted(names)
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []
+
+
+def test_the_pure_layers_import_no_crawl_engine_and_point_one_way() -> None:
+    """extraction/, normalise/, lexicon/ and sites/ never import the crawling, archive or run
+    layers; extraction never imports sites (it takes selectors, not profiles)."""
+    forbidden = {
+        "extraction": (
+            "newscrawl.crawling",
+            "newscrawl.archive",
+            "newscrawl.runs",
+            "newscrawl.sites",
+        ),
+        "normalise": ("newscrawl.crawling", "newscrawl.extraction", "newscrawl.sites"),
+        "lexicon": ("newscrawl.",),
+        "sites": ("newscrawl.crawling", "newscrawl.archive", "newscrawl.runs", "newscrawl.record"),
+    }
+    offenders = []
+    for part, prefixes in forbidden.items():
+        for path, tree in _modules(PACKAGE / part):
+            for name in _imported_modules(tree):
+                if name.split(".")[0] in CRAWL_ENGINE or name.startswith(prefixes):
+                    offenders.append(f"{_relative(path)} imports {name}")
+    assert offenders == []

@@ -141,3 +141,17 @@ def test_run_outside_a_project_exits_75_while_another_run_holds_the_lock(tmp_pat
     assert "another dzwww run holds" in result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state"]
+
+
+def test_the_eval_format_prints_captions_where_they_stand() -> None:
+    from newscrawl.cli import text_as_printed
+
+    record = {
+        "paragraphs": ["一", "二", "三"],
+        "images": [
+            {"url": "a", "caption": "图一", "position": 1},
+            {"url": "b", "caption": None, "position": 2},
+            {"url": "c", "caption": "图三", "position": 3},
+        ],
+    }
+    assert text_as_printed(record) == "一\n图一\n二\n三\n图三"

@@ -72,3 +72,17 @@ def test_record_matches_schema(page) -> None:
 
 def test_site_exists() -> None:
     assert SITE.is_dir()
+
+
+def test_a_body_selector_that_catches_another_block_is_flagged() -> None:
+    """A redesign moved the article and gave the old body id to a hot-news list."""
+    from tests.drift_templates import body_moved
+
+    page = next(p for p in expected_pages() if p.path.endswith("t20250523_16561234.htm"))
+    body, content_type = fetch_local(page.url)
+    html = body.decode("utf-8")
+    assert 'id="news-body"' in html
+    moved = extract_page(page.url, body_moved(html).encode("utf-8"), content_type, DZWWW.selectors)
+    assert "body_disagrees" in moved.warnings
+    normal = extract_page(page.url, body, content_type, DZWWW.selectors)
+    assert "body_disagrees" not in normal.warnings

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newscrawl.clock import CHINA_TZ
 from newscrawl.normalise.dates import (
-    CHINA_TZ,
     PublishedDate,
     date_from_url,
     month_from_url,

@@ -120,18 +120,18 @@ def test_fields_the_selectors_miss_come_from_the_page_title_and_the_generic_extr
     assert fields.provenance["title"] == "title_tag"
     # ... the body from the generic extractor, flagged for that field.
     assert fields.provenance["body"] == "generic"
-    assert "fallback:body" in fields.warnings and "fallback:title" not in fields.warnings
+    assert "fallback_body" in fields.warnings and "fallback_title" not in fields.warnings
     assert fields.paragraphs[0] == page.expected["paragraphs"][0]
     assert set(page.expected["paragraphs"]) <= set(fields.paragraphs)
     assert "generic:body" in fields.extractor
     normal = extract_page(page.url, body, content_type, dzwww.selectors)
     assert "fallback_extractor" not in normal.warnings
     assert normal.provenance == {
-        "title": "profile",
-        "date": "profile",
-        "source": "profile",
-        "author": "profile",
-        "body": "profile",
+        "title": "profile:css:div#news-head h2",
+        "date": "profile:css:div#news-side div.date",
+        "source": "profile:css:div#news-side div.text",
+        "author": "profile:css:div#news-side div.text",
+        "body": "profile:css:div#news-body",
     }
 
 

@@ -160,3 +160,75 @@ def test_the_profile_title_separator_decides_where_a_suffix_starts() -> None:
     assert title(dataclasses.replace(e23, title_separator="|"), "要闻|舜网") == "要闻"
     dzwww = get_profile("dzwww")
     assert title(dzwww, "要闻_大众网") == "要闻" and title(dzwww, "要闻-大众网") == "要闻"
+
+
+# -- never silently wrong: provenance and cross-checks ----------------------------------------
+
+PROFILE = {
+    "title": "profile:css:h1",
+    "date": "profile:css:div.date",
+    "source": "profile:css:div.info",
+    "author": "profile:css:div.info",
+    "body": "profile:css:div.body",
+}
+
+
+def _profiled(**fields) -> PageFields:
+    return _page(provenance={**PROFILE, **fields.pop("provenance", {})}, **fields)
+
+
+def test_the_record_says_where_each_value_came_from() -> None:
+    record = _build(_profiled())
+    assert record["provenance"] == {
+        "title": "profile:css:h1",
+        "published_date": "profile:css:div.date",
+        "source": "profile:css:div.info",
+        "authors": "profile:css:div.info",
+        "body": "profile:css:div.body",
+    }
+    from_url = _build(_profiled(published_raw=None, provenance={"date": "url"}))
+    assert from_url["provenance"]["published_date"] == "url"
+    assert "date_from_url" in from_url["warnings"]
+    byline = _build(_profiled(author=None, paragraphs=["新华社记者 张三 报道", "正文。" * 40]))
+    assert byline["authors"] == ["张三"] and byline["provenance"]["authors"] == "byline"
+    outlet = _build(_profiled(source=None, author="新华网"))
+    assert outlet["source"] == "新华网" and outlet["provenance"]["source"] == "author_field"
+    assert "authors" not in outlet["provenance"]
+
+
+def test_an_author_who_is_the_source_an_editor_or_the_portal_is_not_exported() -> None:
+    options = {"portal_names": ("长江云",)}
+    source = _build(_profiled(author="张三", source="张三"), **options)
+    assert source["authors"] == [] and "author_is_source" in source["warnings"]
+    editor = _build(_profiled(author="张三 李四", credit_lines=["责任编辑：张三"]), **options)
+    assert editor["authors"] == ["李四"] and "author_is_editor" in editor["warnings"]
+    assert "no_author" not in editor["warnings"] and editor["provenance"]["authors"]
+    portal = _build(_profiled(author="长江云 王五", source="新华社"), **options)
+    assert portal["authors"] == ["王五"] and "author_is_portal" in portal["warnings"]
+
+
+def test_the_generic_extractor_s_author_in_another_role_is_kept_and_flagged() -> None:
+    generic = {name: "generic" for name in PROFILE}
+    record = _build(_page(author="张三", credit_lines=["编辑：张三"], provenance=generic))
+    assert record["authors"] == ["张三"] and "author_is_editor" in record["warnings"]
+    guessed = _page(author="张三", credit_lines=["编辑：张三"], provenance=generic)
+    guessed.warnings.append("author_from_credits")
+    record = _build(guessed)
+    assert record["authors"] == ["张三"]
+    assert "author_from_credits" in record["warnings"]
+    assert "author_is_editor" not in record["warnings"]
+
+
+def test_a_title_that_is_the_portal_or_a_channel_is_flagged() -> None:
+    portal = _build(_profiled(title="示例网"), portal_names=("示例网",))
+    assert portal["title"] == "示例网" and "title_is_portal" in portal["warnings"]
+    channel = _build(_profiled(title="职业院校", breadcrumb=["首页", "学校动态", "职业院校"]))
+    assert "title_is_channel" in channel["warnings"]
+    headline = "重庆工贸职业技术学院推动产教融合向纵深发展"
+    trail = _build(_profiled(title=headline, breadcrumb=["首页", "学校动态", headline]))
+    assert "title_is_channel" not in trail["warnings"]
+
+
+def test_a_missing_source_is_flagged() -> None:
+    assert "no_source" in _build(_profiled(source=None))["warnings"]
+    assert "no_source" not in _build(_profiled())["warnings"]

@@ -280,8 +280,8 @@ def test_classifier_flag_concerning_the_field() -> None:
 
 def test_classifier_reads_provenance_lists_and_mappings() -> None:
     wrong_date = {"published_date": "2024-11-07", "published_at": None}
-    assert _classes(_record(**wrong_date, provenance=["fallback:date"]))["published_at"] == FLAGGED
-    mapping = {"date": "fallback", "title": "profile"}
+    assert _classes(_record(**wrong_date, provenance=["fallback_date"]))["published_at"] == FLAGGED
+    mapping = {"published_date": "generic", "title": "profile:css:h1"}
     classes = _classes(_record(**wrong_date, title="大众网", provenance=mapping))
     assert classes["published_date"] == FLAGGED
     assert classes["title"] == SILENT

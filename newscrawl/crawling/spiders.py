@@ -1,4 +1,4 @@
-"""A spider for every profile in ``newscrawl/profiles/``: ``scrapy crawl dzwww``, ``… cjn``,
+"""A spider for every profile in ``newscrawl/profiles/``: ``scrapy crawl <profile name>``,
 ``… generic``. They differ only in their profile; see
 :class:`newscrawl.crawling.spider.PortalSpider`."""
 

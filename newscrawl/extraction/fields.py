@@ -52,7 +52,7 @@ class PageFields:
     other_pages: list[str] = field(default_factory=list)
     """Absolute URLs of the article's further pages (multi-page articles), in order."""
     extractor: str = ""
-    """Which extractor/layout produced the fields, e.g. ``dzwww/C`` or ``generic``."""
+    """Which extractor produced the fields: ``<profile>:<body selector>`` or ``generic``."""
     encoding: str | None = None
     """The charset the page was decoded with."""
     warnings: list[str] = field(default_factory=list)

@@ -19,6 +19,9 @@ class ExtractorOptions:
     # Body of a profiled page
     min_body_chars: int = 20
     """A body selector's match needs this much text to count."""
+    trusted_body_chars: int = 300
+    """A body this long, mostly prose and few links, is not checked against the generic
+    extractor's (``body_disagrees``)."""
     max_credit_block_chars: int = 200
     """An element holding a credit line is read line by line only up to this size."""
 

@@ -11,6 +11,7 @@ is taken from the generic extractor, flagged ``fallback_extractor``.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from functools import cached_property
 from itertools import chain
@@ -26,6 +27,7 @@ from newscrawl.extraction.blocks import (
 )
 from newscrawl.extraction.body import BodyParts, split_body
 from newscrawl.extraction.dom import (
+    Line,
     element_text,
     has_text,
     linearize,
@@ -35,6 +37,7 @@ from newscrawl.extraction.dom import (
 )
 from newscrawl.extraction.fields import PageFields
 from newscrawl.extraction.generic import extract_generic
+from newscrawl.extraction.generic.score import is_good
 from newscrawl.extraction.options import DEFAULT_OPTIONS, ExtractorOptions
 from newscrawl.extraction.selectors import PageIndex, PageSelectors, Selector
 from newscrawl.lexicon import LEXICON, any_of
@@ -61,16 +64,22 @@ _CONTINUATION_HREF = re.compile(r"_\d{1,3}\.[a-z]+(?:[?#].*)?$")
 #: Fields whose absence sends the page through the generic extractor.
 FALLBACK_FIELDS = ("title", "date", "body")
 _FIELD_ATTRIBUTES = {"title": "title", "date": "published_raw", "body": "paragraphs"}
+#: Below this overlap with the generic extractor's body, a suspect body is flagged.
+_MIN_BODY_OVERLAP = 0.5
 
 
-def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[str]:
-    """Non-empty texts the selectors find, in selector order (evaluated lazily)."""
+#: A value found by a profile selector has the origin ``profile:<selector>``.
+PROFILE_ORIGIN = "profile:"
+
+
+def _texts(page: ArticlePage, selectors: tuple[Selector, ...]) -> Iterator[tuple[str, str]]:
+    """(origin, text) of the non-empty texts the selectors find, in selector order (lazily)."""
     for selector in selectors:
         for found in page.select(selector):
             text = found if isinstance(found, str) else element_text(found)
             text = text.strip()
             if text:
-                yield text
+                yield PROFILE_ORIGIN + selector.text, text
 
 
 def _first_element(
@@ -81,6 +90,10 @@ def _first_element(
             if not isinstance(found, str) and has_text(found, min_chars):
                 return index, found
     return -1, None
+
+
+Found = tuple[str | None, str | None]
+"""A field's value and its origin (:data:`~newscrawl.extraction.fields.ORIGINS`)."""
 
 
 class ArticlePage:
@@ -111,19 +124,24 @@ class ArticlePage:
     # -- title ---------------------------------------------------------------
 
     @cached_property
-    def headline_element(self) -> lxml.html.HtmlElement | None:
-        return _first_element(self, self.selectors.compiled["title"])[1]
+    def _headline_match(self) -> tuple[int, lxml.html.HtmlElement | None]:
+        return _first_element(self, self.selectors.compiled["title"])
 
-    def title(self) -> tuple[str | None, str | None]:
+    @property
+    def headline_element(self) -> lxml.html.HtmlElement | None:
+        return self._headline_match[1]
+
+    def title(self) -> Found:
         """The headline and where it came from: the profile's selectors, else ``<title>``.
 
         ``<title>`` keeps its ``_栏目_站名`` suffix here; the record strips it.
         """
-        if self.headline_element is not None:
-            return element_text(self.headline_element), "profile"
-        text = next(_texts(self, self.selectors.compiled["title"]), None)
+        index, element = self._headline_match
+        if element is not None:
+            return element_text(element), PROFILE_ORIGIN + self.selectors.title[index]
+        origin, text = next(_texts(self, self.selectors.compiled["title"]), (None, None))
         if text:
-            return text, "profile"
+            return text, origin
         head_title = self.tree.find("head/title")
         text = element_text(head_title) if head_title is not None else ""
         return (text, "title_tag") if text else (None, None)
@@ -131,36 +149,37 @@ class ArticlePage:
     # -- date, source, author --------------------------------------------------
 
     @cached_property
-    def meta_texts(self) -> list[str]:
+    def meta_texts(self) -> list[tuple[str, str]]:
         return list(_texts(self, self.selectors.compiled["meta"]))
 
-    def published_raw(self) -> str | None:
-        for text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
+    def published_raw(self) -> Found:
+        """The date text as printed, from the profile's date selectors, else its meta lines."""
+        for origin, text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
             found = parse_date_text(text)
             if found:
-                return found[2].strip()
-        return None
+                return found[2].strip(), origin
+        return None, None
 
-    def _labelled(self, key: str) -> str | None:
-        for text in _texts(self, self.selectors.compiled[key]):
+    def _labelled(self, key: str) -> Found:
+        for origin, text in _texts(self, self.selectors.compiled[key]):
             match = _LABEL_VALUE[key].search(text)
             value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
             if value.strip():
-                return value.strip()
-        for text in self.meta_texts:
+                return value.strip(), origin
+        for origin, text in self.meta_texts:
             match = _LABEL_VALUE[key].search(text)
             if match and match.group(1).strip():
-                return match.group(1).strip()
-        return None
+                return match.group(1).strip(), origin
+        return None, None
 
-    def source(self) -> tuple[str | None, str | None]:
+    def source(self) -> Found:
         """The 来源 outlet and where it came from (the profile's lines, else ``<meta>``).
 
         One name: anything after it on the line (``A+ A-``) is not it.
         """
-        value = self._labelled("source")
+        value, origin = self._labelled("source")
         if value:
-            return value.split()[0], "profile"
+            return value.split()[0], origin
         for meta in self.tree.iterfind("head/meta"):
             if (meta.get("name") or "").strip().lower() in _META_SOURCE:
                 content = (meta.get("content") or "").strip()
@@ -168,7 +187,7 @@ class ArticlePage:
                     return content.split()[0], "meta"
         return None, None
 
-    def author(self) -> str | None:
+    def author(self) -> Found:
         return self._labelled("author")
 
     # -- body ------------------------------------------------------------------
@@ -187,11 +206,14 @@ class ArticlePage:
         return self.selectors.body[index] if index >= 0 else "none"
 
     @cached_property
-    def body(self) -> BodyParts:
+    def body_lines(self) -> list[Line]:
         if self.body_element is None:
-            return BodyParts()
-        lines = linearize(self.body_element, options=self.options).lines
-        return split_body(lines, self.url, self.options)
+            return []
+        return linearize(self.body_element, options=self.options).lines
+
+    @cached_property
+    def body(self) -> BodyParts:
+        return split_body(self.body_lines, self.url, self.options)
 
     def credit_lines(self) -> list[str]:
         return self.body.credit_lines + find_credit_lines(self.tree, self.html, self.options)
@@ -239,15 +261,32 @@ class ArticlePage:
 
     # -- the whole page --------------------------------------------------------
 
+    def body_disagrees(self) -> bool:
+        """Whether the body the profile chose looks doubtful (short, mostly links or little
+        prose) and the generic extractor finds another text on the page: the selector
+        caught a wrong block."""
+        lines = [ln for ln in self.body_lines if ln.image is None]
+        chars = sum(ln.chars for ln in lines)
+        if not chars:
+            return False
+        links = sum(ln.link_chars for ln in lines)
+        prose = sum(ln.chars for ln in lines if is_good(ln, self.options))
+        long_enough = chars >= self.options.trusted_body_chars
+        if long_enough and links * 3 < chars and prose * 2 >= chars:
+            return False
+        generic = extract_generic(parse_html(self.html), self.url, self.options)
+        return text_overlap(self.body.paragraphs, generic.paragraphs) < _MIN_BODY_OVERLAP
+
     def to_fields(self) -> PageFields:
         body = self.body
         title, title_origin = self.title()
+        published_raw, date_origin = self.published_raw()
         source, source_origin = self.source()
-        author = self.author()
+        author, author_origin = self.author()
         fields = PageFields(
             url=self.url,
             title=title,
-            published_raw=self.published_raw(),
+            published_raw=published_raw,
             source=source,
             author=author,
             breadcrumb=self.breadcrumb(),
@@ -257,12 +296,13 @@ class ArticlePage:
             other_pages=self.other_pages(),
             extractor=f"{self.selectors.label}:{self.layout()}",
         )
+        body_origin = PROFILE_ORIGIN + self.layout() if body.paragraphs else None
         origins = {
             "title": title_origin,
-            "date": "profile" if fields.published_raw else None,
+            "date": date_origin,
             "source": source_origin,
-            "author": "profile" if author else None,
-            "body": "profile" if body.paragraphs else None,
+            "author": author_origin,
+            "body": body_origin,
         }
         fields.provenance = {name: origin for name, origin in origins.items() if origin}
         missing = [name for name in FALLBACK_FIELDS if not fields.provenance.get(name)]
@@ -272,11 +312,23 @@ class ArticlePage:
             fields.provenance["date"] = "url"
         if missing:
             fill_from_generic(fields, self.html, missing)
+        elif self.body_disagrees():
+            fields.warnings.append("body_disagrees")
         return fields
 
 
+def text_overlap(ours: list[str], theirs: list[str]) -> float:
+    """How much two bodies share: F1 of their character bags (0 when either is empty)."""
+    mine, other = Counter("".join("".join(ours).split())), Counter("".join("".join(theirs).split()))
+    common = sum((mine & other).values())
+    if not common:
+        return 0.0
+    precision, recall = common / sum(mine.values()), common / sum(other.values())
+    return 2 * precision * recall / (precision + recall)
+
+
 def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None:
-    """Take the missing core fields from the generic extractor, flagged ``fallback:<field>``."""
+    """Take the missing core fields from the generic extractor, flagged ``fallback_<field>``."""
     generic = extract_generic(parse_html(html), fields.url)
     filled = []
     for name in missing:
@@ -286,7 +338,7 @@ def fill_from_generic(fields: PageFields, html: str, missing: list[str]) -> None
             setattr(fields, attribute, value)
             filled.append(name)
             fields.provenance[name] = "generic"
-            fields.warnings.append(f"fallback:{name}")
+            fields.warnings.append(f"fallback_{name}")
             if name == "body":
                 fields.images = generic.images
                 fields.credit_lines = fields.credit_lines + generic.credit_lines

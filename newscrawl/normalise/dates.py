@@ -7,10 +7,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from newscrawl.clock import china_today
 from newscrawl.normalise.text import clean_text
-
-CHINA_TZ = datetime.timezone(datetime.timedelta(hours=8))
-"""Beijing time, in which Chinese portals print their dates."""
 
 MIN_YEAR = 1990
 
@@ -171,14 +169,6 @@ def month_from_url(url: str) -> tuple[int, int] | None:
     return None
 
 
-def _china_today(now: datetime.datetime | None) -> datetime.date:
-    if now is None:
-        return datetime.datetime.now(CHINA_TZ).date()
-    if now.tzinfo is not None:
-        return now.astimezone(CHINA_TZ).date()
-    return now.date()
-
-
 def _rejection(day: datetime.date, today: datetime.date) -> str | None:
     if day.year < MIN_YEAR:
         return "date_before_1990"
@@ -216,7 +206,7 @@ def resolve_published(
     time near midnight explains), ``date_from_url`` (the page gives no readable date),
     ``date_in_future``, ``date_before_1990``, ``no_date``.
     """
-    today = _china_today(now)
+    today = china_today(now)
     warnings: list[str] = []
 
     url_day = date_from_url(url) if url else None

@@ -431,8 +431,8 @@ class _Judge:
             if not self.apart(hits, run.records, base_hits, base.records):
                 continue
             name = WARNING_FIELDS.get(warning, "")
-            if not name and warning.startswith("fallback:"):
-                name = warning.split(":", 1)[1]
+            if not name and warning.startswith(("fallback:", "fallback_")):
+                name = warning[len("fallback") + 1 :]
             self.alarm(
                 "warning",
                 name or "warnings",

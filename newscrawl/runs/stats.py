@@ -17,10 +17,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscrawl.clock import CHINA_TZ
 from newscrawl.runs.sketches import Example, FrequentValues, QuantileSketch
 
 #: China Standard Time: the crawl day is the date of ``crawled_at`` there.
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 
 #: Record fields whose coverage (share of records that have them) is kept.
 #: ``images`` = at least one image, ``captions`` = at least one captioned image.
@@ -71,7 +71,7 @@ def _field_and_source(entry: str) -> tuple[str, str]:
 def parse_extractor(extractor: str) -> list[tuple[str, str]]:
     """Provenance of an ``extractor`` string: ``<label>:<body selector>[+generic:<fields>]``.
 
-    ``dzwww:css:div#news-body+generic:paragraphs`` → body from ``css:div#news-body``,
+    ``<profile>:css:div#news-body+generic:paragraphs`` → body from ``css:div#news-body``,
     paragraphs from ``generic``.
     """
     head, *rest = extractor.split("+")
@@ -108,8 +108,10 @@ def provenance_entries(record: Mapping[str, Any]) -> list[tuple[str, str]]:
     if isinstance(extractor, str) and extractor:
         entries.extend(parse_extractor(extractor))
     for warning in record.get("warnings") or ():
-        if isinstance(warning, str) and warning.startswith("fallback:"):
-            entries.append((warning.split(":", 1)[1], "fallback"))
+        if isinstance(warning, str) and warning.startswith(("fallback:", "fallback_")):
+            name = warning[len("fallback") + 1 :]
+            if name != "extractor":
+                entries.append((name, "fallback"))
     return list(dict.fromkeys(entries))
 
 

@@ -1,7 +1,7 @@
 """Read and validate portal profile files (TOML), one per portal.
 
 Errors name the file and the key, e.g.
-``newscrawl/profiles/cjn.toml: selectors.title[1]: invalid XPath: …``.
+``newscrawl/profiles/<name>.toml: selectors.title[1]: invalid XPath: …``.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def load_profile(path: Path) -> SiteProfile:
         pagination=pagination,
         first_page_number=reader.integer("pagination.first", 1),
         title_suffixes=reader.strings("title_suffixes"),
-        title_separator=reader.string("title_separator", "_"),
+        title_separator=reader.string("title_separator", ""),
         min_link_chars=reader.integer("links.min_text_chars", 0),
         source_file=str(path),
     )

@@ -35,11 +35,11 @@ class SiteProfile:
     first_page_number: int = 1
     """The N printed on the second list page (1 for ``index_1.htm``, 2 for ``2.html``)."""
     title_suffixes: tuple[str, ...] = ()
-    """Site names printed at the end of ``<title>`` (``_大众网``)."""
+    """Site names printed at the end of ``<title>`` (``_站名``)."""
     min_link_chars: int = 0
     """Article links must have at least this much link text (the generic spider)."""
-    title_separator: str = "_"
-    """Separator of the ``<title>`` suffix (``标题_栏目_站名``)."""
+    title_separator: str = ""
+    """Separator of the ``<title>`` suffix (``标题_栏目_站名``); empty: any of the usual ones."""
     display_name: str = ""
     source_file: str = ""
 

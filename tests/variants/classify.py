@@ -56,12 +56,12 @@ TITLE_IS_CHANNEL = "title_is_channel"
 NO_SOURCE = "no_source"
 """Proposed: the page has a 来源 label but no source was read (today: no flag at all)."""
 
-# -- provenance entries introduced by issue 13 (``<origin>:<field>``) ---------------
-FALLBACK_TITLE = "fallback:title"
-FALLBACK_DATE = "fallback:date"
-FALLBACK_SOURCE = "fallback:source"
-FALLBACK_AUTHOR = "fallback:author"
-FALLBACK_BODY = "fallback:body"
+# -- per-field fallback warnings and provenance entries introduced by issue 13 ----------
+FALLBACK_TITLE = "fallback_title"
+FALLBACK_DATE = "fallback_date"
+FALLBACK_SOURCE = "fallback_source"
+FALLBACK_AUTHOR = "fallback_author"
+FALLBACK_BODY = "fallback_body"
 URL_DATE = "url:date"
 """Same meaning as ``date_from_url``, written as a provenance entry."""
 META_DATE = "meta:date"
@@ -147,10 +147,28 @@ def record_flags(record: dict[str, Any]) -> frozenset[str]:
     flags = set(record.get("warnings") or ())
     provenance = record.get("provenance")
     if isinstance(provenance, dict):
-        flags |= {f"{o}:{f}" for f, o in provenance.items() if o and o != "profile"}
+        for name, origin in provenance.items():
+            flag = _ORIGIN_FLAGS.get((_SHORT_FIELD.get(name, name), str(origin)))
+            if flag is not None:
+                flags.add(flag)
     elif isinstance(provenance, Iterable) and not isinstance(provenance, str):
         flags |= {str(entry) for entry in provenance}
     return frozenset(flags)
+
+
+#: Record provenance keys by the short field names of the flags.
+_SHORT_FIELD = {"published_date": "date", "authors": "author", "paragraphs": "body"}
+#: (field, origin) of a record's ``provenance`` mapping → the flag it amounts to; a value
+#: from the profile's selectors (``profile:…``) is no flag.
+_ORIGIN_FLAGS = {
+    ("title", "generic"): FALLBACK_TITLE,
+    ("date", "generic"): FALLBACK_DATE,
+    ("date", "url"): URL_DATE,
+    ("date", "meta"): META_DATE,
+    ("source", "generic"): FALLBACK_SOURCE,
+    ("author", "generic"): FALLBACK_AUTHOR,
+    ("body", "generic"): FALLBACK_BODY,
+}
 
 
 @dataclass(frozen=True)

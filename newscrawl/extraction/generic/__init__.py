@@ -75,10 +75,14 @@ def extract_generic(
     title, title_line, body = _headline_and_body(doc, head, options)
     ctx = _people_context(doc, head, title_line, body)
     published = find_published(doc, head, title_line, ctx.header, body.start_line, body.end_line)
-    author, source = find_people(ctx)
+    author, source, guess = find_people(ctx)
     crumb_limit = title_line if title_line >= 0 else body.start_line
     stop = doc.elems[doc.lines[crumb_limit].owner] if crumb_limit >= 0 else None
     parts = body.parts
+    found = {"title": title, "date": published, "source": source, "author": author}
+    provenance = {name: "generic" for name, value in found.items() if value}
+    if parts.paragraphs:
+        provenance["body"] = "generic"
     return PageFields(
         url=url,
         title=title,
@@ -90,5 +94,6 @@ def extract_generic(
         images=parts.images,
         credit_lines=parts.credit_lines,
         extractor="generic",
-        warnings=[] if parts.paragraphs else ["no_body"],
+        warnings=([] if parts.paragraphs else ["no_body"]) + ([guess] if guess else []),
+        provenance=provenance,
     )

@@ -239,11 +239,19 @@ def find_source(ctx: PeopleContext) -> str | None:
     return None
 
 
-def find_people(ctx: PeopleContext) -> tuple[str | None, str | None]:
-    """(author, source) of the article."""
+#: Strategies that guess: their author is a person the page names in another role,
+#: and the record says so with this warning (docs/record.md).
+GUESS_WARNINGS = {
+    _editor_credit: "author_from_credits",
+    _person_as_source: "author_from_source",
+}
+
+
+def find_people(ctx: PeopleContext) -> tuple[str | None, str | None, str | None]:
+    """(author, source, warning) of the article; the warning names an author that is a guess."""
     ctx.source = find_source(ctx)
     for strategy in AUTHOR_STRATEGIES:
         author = strategy(ctx)
         if author:
-            return author, ctx.source
-    return None, ctx.source
+            return author, ctx.source, GUESS_WARNINGS.get(strategy)
+    return None, ctx.source, None
