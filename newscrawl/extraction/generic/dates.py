@@ -114,9 +114,4 @@ def find_published(
         for i in range(body_start, body_end + 1):
             if lines[i].chars <= 80:
                 consider(_date_candidate(lines[i], 3.5))
-    for ln in lines:
-        cand = _date_candidate(ln, 1.0)
-        if cand and cand[0] > 2.0:
-            cand = (cand[0] + 2.0, cand[1])
-        consider(cand)
     return best[1] if best is not None and best[0] > -1.0 else None
