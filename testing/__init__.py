@@ -1,0 +1,1 @@
+"""Repository-only test helpers (not installed): fault-injecting portal, hostile pages."""
