@@ -1,0 +1,1 @@
+"""The crawling layer: the only place Scrapy is imported."""
