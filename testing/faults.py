@@ -443,10 +443,12 @@ class _Exchange:
         body: bytes | Body,
         *,
         send_bytes: int | None = None,
+        record: bool = True,
     ) -> None:
         """Status line, headers and (up to ``send_bytes`` of) the body; records the request."""
         length = body.length if isinstance(body, Body) else len(body)
-        self.record(status)
+        if record:
+            self.record(status)
         handler = self.handler
         handler.send_response(status)
         for name, value in headers.items():
@@ -488,8 +490,10 @@ def _retry_after(ex: _Exchange, arg: str | None) -> None:
 
 
 def _stall(ex: _Exchange, arg: str | None) -> None:
+    status, headers, body = ex.page()
+    ex.record(status)  # now: a client that gives up first was still answered with this
     ex.wait(float(arg or 60))
-    ex.send(*ex.page())
+    ex.send(status, headers, body, record=False)
 
 
 def _stall_body(ex: _Exchange, arg: str | None) -> None:

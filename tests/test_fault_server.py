@@ -236,6 +236,8 @@ def test_a_stall_outlasts_a_client_timeout(srv: FaultServer) -> None:
     srv.set_faults(["yw/$=stall:0.6"])
     with pytest.raises(TimeoutError):
         _get(srv, "/www/news/yw/", timeout=0.2)
+    # recorded on arrival, with the answer it is going to get
+    assert srv.records == [RequestRecord("/www/news/yw/", "yw/$=stall:0.6", 200)]
     started = time.monotonic()
     assert _get(srv, "/www/news/yw/", timeout=5)[0] == 200
     assert time.monotonic() - started >= 0.55
