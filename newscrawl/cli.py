@@ -244,8 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         "diff",
         help="compare two JSON Lines exports record by record",
         description="Match records by id and report, per field, how many records changed "
-        "(with examples) and which ids appear in one file only. Exit 1 when anything "
-        "differs, 0 when identical, 2 when an input cannot be read.",
+        "(with examples), which ids appear in one file only and which appear twice with "
+        "the same version in one file. Exit 1 when anything differs or a file holds a "
+        "duplicate, 0 when identical, 2 when an input cannot be read (file and line named).",
     )
     diff.add_argument("old")
     diff.add_argument("new")

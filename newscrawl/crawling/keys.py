@@ -63,6 +63,9 @@ STAT_DRIFT_ALARMS = "newscrawl/drift/alarms"
 STAT_DRIFT_BASELINE_RUNS = "newscrawl/drift/baseline_runs"
 STAT_DRIFT_BASELINE_RECORDS = "newscrawl/drift/baseline_records"
 
+#: Requests refused by the address check (all, and ``…/<reason>`` per reason).
+STAT_ADDRESS_REFUSED = "newscrawl/address_refused"
+
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"
 #: Why the run is unhealthy (list of sentences; empty when healthy).

@@ -107,17 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
         """Stay quiet: requests are recorded by the server object instead."""
 
     def _serve(self, send_body: bool) -> None:
-        owner = self.server.owner
-        status, headers, body = owner.respond(self.path)
-        owner.record(self.path, status)
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        if "content-length" not in {name.lower() for name in headers}:
-            self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if send_body and body:
-            self.wfile.write(body)
+        self.server.owner.answer(self, send_body)
 
 
 class _Server(ThreadingHTTPServer):
@@ -165,6 +155,23 @@ class LocalHTTPServer:
 
     def check_ready(self) -> None:
         """Raise when the server cannot serve (called by :meth:`start`)."""
+
+    def answer(self, handler: BaseHTTPRequestHandler, send_body: bool) -> None:
+        """Answer one request on ``handler``: :meth:`respond`, record, send.
+
+        Subclasses that need the connection itself (to stall, cut or reset it)
+        override this and write to ``handler.wfile`` / ``handler.connection``.
+        """
+        status, headers, body = self.respond(handler.path)
+        self.record(handler.path, status)
+        handler.send_response(status)
+        for name, value in headers.items():
+            handler.send_header(name, value)
+        if "content-length" not in {name.lower() for name in headers}:
+            handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        if send_body and body:
+            handler.wfile.write(body)
 
     # -- lifecycle -------------------------------------------------------------
 
