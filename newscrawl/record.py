@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from newscrawl import PARSER_VERSION, SCHEMA_VERSION
 from newscrawl.extraction.fields import PageFields
@@ -22,6 +22,7 @@ from newscrawl.normalise.people import (
 from newscrawl.normalise.script import detect_language, to_simplified
 from newscrawl.normalise.text import clean_text, has_mojibake, strip_pinyin_glosses
 from newscrawl.sites.profile import SiteProfile
+from newscrawl.urls import TRACKING_PARAMS, canonical_url
 
 SHORT_BODY_CHARS = 100
 _BYLINE_SCAN = 3
@@ -49,6 +50,10 @@ class RecordOptions:
     """Names the portal goes by (display name, title suffixes)."""
     now: dt.datetime | None = None
     """Reference time for the future-date check (default: the current time)."""
+    keep_query: tuple[str, ...] | None = None
+    """Query parameters that name an article (the profile's ``urls.keep_query``)."""
+    tracking_params: tuple[str, ...] = TRACKING_PARAMS
+    """Query parameters left out of the record's URL and id (``NEWSCRAWL_TRACKING_PARAMS``)."""
 
     @classmethod
     def for_profile(
@@ -57,10 +62,12 @@ class RecordOptions:
         *,
         to_simplified: bool = False,
         now: dt.datetime | None = None,
+        tracking_params: Sequence[str] | None = None,
     ) -> RecordOptions:
         """The options for records of ``profile``'s portal (None: no portal profile)."""
+        tracking = TRACKING_PARAMS if tracking_params is None else tuple(tracking_params)
         if profile is None:
-            return cls(to_simplified=to_simplified, now=now)
+            return cls(to_simplified=to_simplified, now=now, tracking_params=tracking)
         separator = profile.title_separator
         separators = (separator,) if separator else DEFAULT_TITLE_SEPARATORS
         names = (profile.display_name, *profile.title_suffixes)
@@ -70,20 +77,22 @@ class RecordOptions:
             title_separators=separators,
             portal_names=tuple(dict.fromkeys(name for name in names if name)),
             now=now,
+            keep_query=profile.keep_query,
+            tracking_params=tracking,
         )
 
-
-def canonical_url(url: str) -> str:
-    """The URL with a lower-case scheme and host, and no fragment."""
-    parts = urlsplit(url.strip())
-    return urlunsplit(
-        (parts.scheme.lower(), parts.netloc.lower(), parts.path or "/", parts.query, "")
-    )
+    def canonical_url(self, url: str) -> str:
+        """The article URL records and the state store use (:mod:`newscrawl.urls`)."""
+        return canonical_url(url, keep_query=self.keep_query, drop_query=self.tracking_params)
 
 
 def record_id(site: str, url: str) -> str:
-    """Stable id: site name + hash of host (without port or scheme), path and query."""
-    parts = urlsplit(canonical_url(url))
+    """Stable id: site name + hash of host (without port or scheme), path and query.
+
+    ``url`` is put in canonical form (:func:`newscrawl.urls.canonical_url`) without
+    dropping any query parameter: records pass their URL already freed of tracking ones.
+    """
+    parts = urlsplit(canonical_url(url, drop_query=()))
     key = f"{parts.hostname or ''}{parts.path}{'?' + parts.query if parts.query else ''}"
     return f"{site}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}"
 
@@ -335,11 +344,12 @@ def build_record(
     body = "\n".join(text.paragraphs)
     warnings += _cross_checks(text, options, bool(_GUESSED_AUTHOR.intersection(warnings)))
     warnings += _quality_warnings(text, body, missing_pages)
+    url = options.canonical_url(first.url)
     return {
         "schema_version": SCHEMA_VERSION,
-        "id": record_id(site, first.url),
+        "id": record_id(site, url),
         "site": site,
-        "url": first.url,
+        "url": url,
         "title": text.title,
         "published_date": published.date,
         "published_at": published.at,

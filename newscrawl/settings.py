@@ -114,3 +114,28 @@ NEWSCRAWL_MAX_LIST_PAGES = 5
 NEWSCRAWL_START_URLS: list[str] = []
 NEWSCRAWL_STATS_FILE = None
 NEWSCRAWL_TO_SIMPLIFIED = False
+
+# Query parameters that only track where a reader came from: dropped from article URLs
+# before they are requested, identified (record ids) or remembered (state). fnmatch
+# patterns, case-insensitive. A profile's urls.keep_query keeps only the parameters named.
+NEWSCRAWL_TRACKING_PARAMS = [
+    "utm_*",
+    "spm",
+    "scm",
+    "from",
+    "source_from",
+    "share_*",
+    "sharefrom",
+    "scene",
+    "isappinstalled",
+    "wxshare_count",
+    "tt_from",
+    "fbclid",
+    "gclid",
+    "msclkid",
+    "yclid",
+    "mc_cid",
+    "mc_eid",
+    "_hsenc",
+    "_hsmi",
+]

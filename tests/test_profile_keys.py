@@ -157,6 +157,29 @@ def test_key_urls__list(tmp_path: Path) -> None:
     assert ListPage("https://news.example.cn/gn/index.htm", LIST, other).next_page(0) is None
 
 
+def test_key_urls__keep_query(tmp_path: Path) -> None:
+    show = "https://news.example.cn/gn/show.htm"
+    linked = f"{show}?articleId=7&from=list&page=2&utm_source=wx"
+    base = _profile(tmp_path)  # no keep_query: every parameter but the tracking ones
+    assert base.canonical_url(linked) == f"{show}?articleId=7&page=2"
+    only_id = _changed(tmp_path, "[urls]", '[urls]\nkeep_query = ["articleId"]')
+    assert only_id.canonical_url(linked) == f"{show}?articleId=7"
+
+    def record(profile: SiteProfile, url: str) -> dict:
+        fields = _fields(profile)
+        fields.url = url
+        options = RecordOptions.for_profile(profile)
+        return build_record([fields], site="example", crawled_at="x", options=options)
+
+    first = record(only_id, linked)
+    assert first["url"] == f"{show}?articleId=7"
+    assert record(only_id, f"{show}?page=3&articleId=7")["id"] == first["id"]
+    assert record(only_id, f"{show}?articleId=8")["id"] != first["id"]
+    assert record(base, f"{show}?page=3&articleId=7")["id"] != first["id"]
+    no_query = _changed(tmp_path, "[urls]", "[urls]\nkeep_query = []")
+    assert no_query.canonical_url(linked) == show
+
+
 def test_key_pagination__pattern(tmp_path: Path) -> None:
     assert _profile(tmp_path).page_index("https://news.example.cn/gn/index_3.htm") == 3
     other = _changed(tmp_path, "pattern = '^index_(\\d+)\\.htm$'", "pattern = '^page(\\d+)\\.htm$'")

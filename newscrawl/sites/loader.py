@@ -34,7 +34,7 @@ _TOP_KEYS = {
 }
 _REQUIRED = ("name", "allowed_domains", "start_urls", "urls")
 _SECTION_KEYS = {
-    "urls": {"article", "list"},
+    "urls": {"article", "list", "keep_query"},
     "pagination": {"pattern", "first"},
     "links": {"min_text_chars"},
     "selectors": set(PageSelectors.FIELDS),
@@ -161,6 +161,9 @@ def load_profile(path: Path) -> SiteProfile:
         title_suffixes=reader.strings("title_suffixes"),
         title_separator=reader.string("title_separator", ""),
         min_link_chars=reader.integer("links.min_text_chars", 0),
+        keep_query=(
+            reader.strings("urls.keep_query") if reader.get("urls.keep_query") is not None else None
+        ),
         source_file=str(path),
     )
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from newscrawl.extraction.selectors import PageSelectors
+from newscrawl.urls import TRACKING_PARAMS, canonical_url
 
 #: URL paths that look like articles on Chinese news portals: TRS ``t20250523_1``
 #: / ``t3675001`` names, dated directories (``/202505/``, ``/2025-05-23/``,
@@ -41,6 +43,9 @@ class SiteProfile:
     title_separator: str = ""
     """Separator of the ``<title>`` suffix (``标题_栏目_站名``); empty: any of the usual ones."""
     display_name: str = ""
+    keep_query: tuple[str, ...] | None = None
+    """The query parameters that name an article (``urls.keep_query``); the others are
+    dropped from its canonical URL. None: every parameter but the tracking ones is kept."""
     source_file: str = ""
 
     @property
@@ -63,6 +68,10 @@ class SiteProfile:
         if match is None:
             return None
         return int(match.group(1)) - self.first_page_number + 1
+
+    def canonical_url(self, url: str, tracking_params: Sequence[str] = TRACKING_PARAMS) -> str:
+        """The URL that identifies the article at ``url`` (:func:`newscrawl.urls.canonical_url`)."""
+        return canonical_url(url, keep_query=self.keep_query, drop_query=tracking_params)
 
     def owns(self, url: str) -> bool:
         """True when the URL's host is one of the portal's domains or their sub-domains."""
