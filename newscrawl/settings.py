@@ -139,3 +139,7 @@ NEWSCRAWL_TRACKING_PARAMS = [
     "_hsenc",
     "_hsmi",
 ]
+
+# An article exported with missing pages is fetched again on every run, for this long
+# after its first export, until its pages are all there (then exported as a new version).
+NEWSCRAWL_INCOMPLETE_RETRY_HOURS = 168.0

@@ -28,6 +28,12 @@ META_FETCHED_AT = "newscrawl_fetched_at"
 #: Response flag of a response answered from the archives, not the network.
 FLAG_REPLAYED = "replayed"
 
+# -- request.meta: faults and URL identity (docs/reliability.md) ---------------------------
+
+#: Canonical URLs an article was asked for before the URL it was read from (the list
+#: link and redirect hops); the state store knows it under all of them.
+META_LINK_URLS = "newscrawl_link_urls"
+
 # -- stats written by newscrawl -----------------------------------------------------------
 
 STAT_LIST_PAGES = "newscrawl/list_pages"
@@ -46,6 +52,8 @@ STAT_ARTICLES_SKIPPED_KNOWN = "newscrawl/articles_skipped_known"
 STAT_PAGINATION_STOPPED_KNOWN = "newscrawl/pagination_stopped_known"
 STAT_DROPPED_UNCHANGED = "newscrawl/dropped/unchanged"
 STAT_DROPPED_DUPLICATE = "newscrawl/dropped/duplicate"
+#: Re-checked articles not exported because pages their last export had are missing now.
+STAT_DROPPED_LOST_PAGES = "newscrawl/dropped/lost_pages"
 
 STAT_ARCHIVE_FILES = "newscrawl/archive/files"
 STAT_ARCHIVE_RESPONSES = "newscrawl/archive/responses"
@@ -53,6 +61,8 @@ STAT_ARCHIVE_RESPONSES = "newscrawl/archive/responses"
 STAT_ARCHIVE_REVISITS = "newscrawl/archive/revisits"
 #: Payload bytes the revisit records did not store again.
 STAT_ARCHIVE_REVISIT_PAYLOAD_BYTES = "newscrawl/archive/revisit_payload_bytes"
+#: Responses not archived because their body is incomplete (``dataloss``).
+STAT_ARCHIVE_PARTIAL_SKIPPED = "newscrawl/archive/partial_skipped"
 STAT_REPLAY_RESPONSES = "newscrawl/replay/responses"
 STAT_REPLAY_MISSING = "newscrawl/replay/missing"
 
@@ -65,6 +75,55 @@ STAT_DRIFT_BASELINE_RECORDS = "newscrawl/drift/baseline_records"
 
 #: Requests refused by the address check (all, and ``…/<reason>`` per reason).
 STAT_ADDRESS_REFUSED = "newscrawl/address_refused"
+
+# -- stats: failed fetches (docs/reliability.md) -------------------------------------------
+
+#: List pages that could not be read (any page of a channel), and channel pages among them.
+STAT_LIST_PAGES_FAILED = "newscrawl/list_pages_failed"
+STAT_CHANNELS_FAILED = "newscrawl/channels_failed"
+#: List pages not fetched on purpose (robots.txt).
+STAT_LIST_PAGES_IGNORED = "newscrawl/list_pages_ignored"
+#: Article links beyond ``NEWSCRAWL_MAX_LINKS_PER_LIST_PAGE`` left out, and the pages that
+#: had that many.
+STAT_LIST_ITEMS_CAPPED = "newscrawl/list_items_capped"
+STAT_LIST_PAGES_CAPPED = "newscrawl/list_pages_capped"
+#: Article links on a list page that lead outside the crawl (not requested).
+STAT_LIST_ITEMS_OFFSITE = "newscrawl/list_items_offsite"
+#: Seconds waited for ``Retry-After`` answers, in all.
+STAT_RETRY_AFTER_SECONDS = "newscrawl/retry_after/seconds"
+#: Known articles fetched again because their last export lacked pages.
+STAT_ARTICLES_INCOMPLETE_RETRIED = "newscrawl/articles_incomplete_retried"
+#: Failed fetches listed by URL (``[{"url", "kind", "reason", "detail"}]``, at most
+#: ``NEWSCRAWL_MANIFEST_MAX_FAILED_URLS``), and how many more were not listed.
+STAT_FAILED_URLS = "newscrawl/failed_urls"
+STAT_FAILED_NOT_LISTED = "newscrawl/failed_not_listed"
+#: The same for fetches left out on purpose (robots.txt, replay without the page).
+STAT_IGNORED_URLS = "newscrawl/ignored_urls"
+STAT_IGNORED_NOT_LISTED = "newscrawl/ignored_not_listed"
+_STAT_FAILED_PREFIX = "newscrawl/failed/"
+_STAT_IGNORED_PREFIX = "newscrawl/ignored/"
+
+
+def failed_stat(reason: str) -> str:
+    """Stats key counting failed fetches of one reason (``newscrawl/failed/http_503``)."""
+    return _STAT_FAILED_PREFIX + reason
+
+
+def ignored_stat(reason: str) -> str:
+    """Stats key counting fetches left out for one reason (``newscrawl/ignored/robots``)."""
+    return _STAT_IGNORED_PREFIX + reason
+
+
+def stats_by_prefix(stats: dict, prefix_of: str) -> dict[str, int]:
+    """``{reason: count}`` of the per-reason counters written by :func:`failed_stat` or
+    :func:`ignored_stat` (``prefix_of`` is ``"failed"`` or ``"ignored"``)."""
+    prefix = {"failed": _STAT_FAILED_PREFIX, "ignored": _STAT_IGNORED_PREFIX}[prefix_of]
+    return {
+        key[len(prefix) :]: value
+        for key, value in stats.items()
+        if key.startswith(prefix) and isinstance(value, int)
+    }
+
 
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"

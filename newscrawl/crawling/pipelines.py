@@ -12,30 +12,41 @@ from newscrawl.clock import utc_iso
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
 from newscrawl.record import RecordOptions
-from newscrawl.runs.state import StateStore
+from newscrawl.runs.state import StateStore, record_is_incomplete
 
 
 class ArticleRecordPipeline:
     """Build the exported record of a finished :class:`ArticleAssembly`.
 
     Settings: ``NEWSCRAWL_TO_SIMPLIFIED`` (convert Traditional text to
-    Simplified, default off). The record options come from the spider's profile.
+    Simplified, default off), ``NEWSCRAWL_TRACKING_PARAMS`` (query parameters left
+    out of record URLs and ids). The other record options come from the spider's profile.
     """
 
-    def __init__(self, crawler: Crawler, to_simplified: bool) -> None:
+    def __init__(
+        self, crawler: Crawler, to_simplified: bool, tracking_params: tuple[str, ...]
+    ) -> None:
         self.crawler = crawler
         self.to_simplified = to_simplified
+        self.tracking_params = tracking_params
         self._options: RecordOptions | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArticleRecordPipeline:
-        return cls(crawler, crawler.settings.getbool("NEWSCRAWL_TO_SIMPLIFIED"))
+        settings = crawler.settings
+        return cls(
+            crawler,
+            settings.getbool("NEWSCRAWL_TO_SIMPLIFIED"),
+            tuple(settings.getlist("NEWSCRAWL_TRACKING_PARAMS")),
+        )
 
     @property
     def options(self) -> RecordOptions:
         if self._options is None:
             profile = getattr(self.crawler.spider, "profile", None)
-            self._options = RecordOptions.for_profile(profile, to_simplified=self.to_simplified)
+            self._options = RecordOptions.for_profile(
+                profile, to_simplified=self.to_simplified, tracking_params=self.tracking_params
+            )
         return self._options
 
     def process_item(self, item: Any) -> Any:
@@ -52,6 +63,10 @@ class VersioningPipeline:
 
     Unchanged content is dropped (and the check time remembered); changed
     content is exported with the same ``id``, ``version`` + 1 and ``updated_at``.
+    An article last exported without some of its pages is exported again once its
+    pages are all there, even when they add no text; a re-check of a complete
+    article that now lacks pages exports nothing (the missing page is counted as a
+    failed fetch).
     """
 
     def __init__(self, crawler: Crawler, run_state: RunState) -> None:
@@ -83,7 +98,11 @@ class VersioningPipeline:
         if known is None:
             self._count(keys.STAT_ARTICLES_NEW)
             return item
-        if known.content_hash == item["content_hash"]:
+        incomplete = record_is_incomplete(item)
+        if incomplete and not known.incomplete:
+            self._count(keys.STAT_DROPPED_LOST_PAGES)
+            raise DropItem(f"a re-check lost pages of version {known.version}: {item['url']}")
+        if known.content_hash == item["content_hash"] and incomplete == known.incomplete:
             store.touch(item["url"])
             if not self.run_state.full_run:
                 self._count(keys.STAT_DROPPED_UNCHANGED)

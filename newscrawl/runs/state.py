@@ -46,6 +46,17 @@ class KnownArticle:
     published_date: str | None
     first_exported_at: dt.datetime
     last_checked_at: dt.datetime
+    incomplete: bool = False
+    """The last export lacked pages (``missing_pages``): fetch it again until complete."""
+
+
+#: The record warning of an article exported without some of its pages.
+MISSING_PAGES_WARNING = "missing_pages"
+
+
+def record_is_incomplete(record: dict[str, Any]) -> bool:
+    """True for a record exported without some of its pages (warning ``missing_pages``)."""
+    return MISSING_PAGES_WARNING in (record.get("warnings") or ())
 
 
 @runtime_checkable
@@ -80,14 +91,25 @@ class StateStore(Protocol):
         """True when an earlier run of the spider read list items."""
         ...
 
-    def get(self, url: str) -> KnownArticle | None: ...
+    def get(self, url: str) -> KnownArticle | None:
+        """The article known under ``url``: its record URL or any URL it was asked for."""
+        ...
 
     def touch(self, url: str) -> None:
         """A known article was fetched again and found unchanged."""
         ...
 
-    def add_pending(self, run_id: str, record: dict[str, Any]) -> None:
-        """Remember an exported record until its data file is committed."""
+    def add_pending(self, run_id: str, record: dict[str, Any], aliases: Iterable[str] = ()) -> None:
+        """Remember an exported record until its data file is committed.
+
+        ``aliases``: other URLs the article was asked for (the list link before a
+        redirect); once committed, :meth:`get` finds the article under them too. A
+        record flagged ``missing_pages`` is remembered as incomplete.
+        """
+        ...
+
+    def incomplete_urls(self, exported_since: dt.datetime) -> list[str]:
+        """URLs of articles whose last export lacked pages, first exported since then."""
         ...
 
     def close(self) -> None: ...
@@ -129,7 +151,8 @@ CREATE TABLE IF NOT EXISTS articles (
     published_date TEXT,
     first_exported_at TEXT NOT NULL,
     last_exported_at TEXT NOT NULL,
-    last_checked_at TEXT NOT NULL
+    last_checked_at TEXT NOT NULL,
+    incomplete INTEGER NOT NULL DEFAULT 0  -- exported with missing pages
 );
 CREATE TABLE IF NOT EXISTS pending (
     run_id TEXT NOT NULL,
@@ -139,9 +162,26 @@ CREATE TABLE IF NOT EXISTS pending (
     version INTEGER NOT NULL,
     published_date TEXT,
     exported_at TEXT NOT NULL,
+    incomplete INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_id, url)
 );
+-- other URLs of an article (the link a redirect started from): alias -> articles.url
+CREATE TABLE IF NOT EXISTS aliases (
+    alias TEXT PRIMARY KEY,
+    url TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_aliases (
+    run_id TEXT NOT NULL,
+    alias TEXT NOT NULL,
+    url TEXT NOT NULL,
+    PRIMARY KEY (run_id, alias)
+);
 """
+#: Columns added after the first release of the store: (table, column, definition).
+_ADDED_COLUMNS = (
+    ("articles", "incomplete", "INTEGER NOT NULL DEFAULT 0"),
+    ("pending", "incomplete", "INTEGER NOT NULL DEFAULT 0"),
+)
 
 
 class SQLiteStateStore:
@@ -154,7 +194,16 @@ class SQLiteStateStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        self._add_new_columns()
         self._pending: list[tuple[Any, ...]] = []
+        self._pending_aliases: list[tuple[str, str, str]] = []
+
+    def _add_new_columns(self) -> None:
+        """Bring a store written by an earlier version up to the current columns."""
+        for table, column, definition in _ADDED_COLUMNS:
+            names = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+            if column not in names:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
 
     def close(self) -> None:
         self.db.close()
@@ -183,6 +232,7 @@ class SQLiteStateStore:
                 )
             settled.append(run_id)
         self.db.execute("DELETE FROM pending")
+        self.db.execute("DELETE FROM pending_aliases")
         return settled
 
     def mark_committing(self, run_id: str, data_file: str) -> None:
@@ -229,11 +279,16 @@ class SQLiteStateStore:
     # articles ---------------------------------------------------------------
 
     def get(self, url: str) -> KnownArticle | None:
-        row = self.db.execute(
-            "SELECT url, id, content_hash, version, published_date, first_exported_at, "
-            "last_checked_at FROM articles WHERE url = ?",
-            (url,),
-        ).fetchone()
+        """The article known under ``url``: its record URL or any URL it was asked for."""
+        columns = (
+            "SELECT a.url, a.id, a.content_hash, a.version, a.published_date, "
+            "a.first_exported_at, a.last_checked_at, a.incomplete FROM articles a "
+        )
+        row = self.db.execute(columns + "WHERE a.url = ?", (url,)).fetchone()
+        if row is None:
+            row = self.db.execute(
+                columns + "JOIN aliases l ON l.url = a.url WHERE l.alias = ?", (url,)
+            ).fetchone()
         if row is None:
             return None
         return KnownArticle(
@@ -244,45 +299,64 @@ class SQLiteStateStore:
             published_date=row[4],
             first_exported_at=dt.datetime.fromisoformat(row[5]),
             last_checked_at=dt.datetime.fromisoformat(row[6]),
+            incomplete=bool(row[7]),
         )
+
+    def incomplete_urls(self, exported_since: dt.datetime) -> list[str]:
+        """URLs of articles whose last export lacked pages, first exported since then."""
+        rows = self.db.execute(
+            "SELECT url FROM articles WHERE incomplete = 1 AND first_exported_at >= ? "
+            "ORDER BY first_exported_at",
+            (utc_iso(exported_since),),
+        )
+        return [row[0] for row in rows]
 
     def touch(self, url: str) -> None:
         """Record that a known article was fetched again and found unchanged."""
         self.db.execute("UPDATE articles SET last_checked_at = ? WHERE url = ?", (utc_iso(), url))
 
-    def add_pending(self, run_id: str, record: dict[str, Any]) -> None:
-        """Remember an exported record until its data file is committed.
+    def add_pending(self, run_id: str, record: dict[str, Any], aliases: Iterable[str] = ()) -> None:
+        """Remember an exported record (and the other URLs it was asked for) until its
+        data file is committed; a record flagged ``missing_pages`` stays incomplete.
 
         Rows are written in batches: they only have to be on disk before the
         data file is renamed (:meth:`mark_committing`), and a run killed earlier
         drops them anyway.
         """
+        url = record["url"]
         self._pending.append(
             (
                 run_id,
-                record["url"],
+                url,
                 record["id"],
                 record["content_hash"],
                 record.get("version", 1),
                 record.get("published_date"),
                 utc_iso(),
+                int(record_is_incomplete(record)),
             )
         )
+        self._pending_aliases.extend((run_id, alias, url) for alias in aliases if alias != url)
         if len(self._pending) >= _PENDING_BATCH:
             self.flush_pending()
 
     def flush_pending(self) -> None:
         """Write the buffered pending rows in one transaction."""
-        if not self._pending:
+        if not self._pending and not self._pending_aliases:
             return
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
             self.db.executemany(
                 "INSERT OR REPLACE INTO pending (run_id, url, id, content_hash, version, "
-                "published_date, exported_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "published_date, exported_at, incomplete) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 self._pending,
             )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO pending_aliases (run_id, alias, url) VALUES (?, ?, ?)",
+                self._pending_aliases,
+            )
         self._pending.clear()
+        self._pending_aliases.clear()
 
     def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
         """The run's data files are in place: its pending articles become known."""
@@ -294,15 +368,21 @@ class SQLiteStateStore:
             ).fetchone()[0]
             self.db.execute(
                 "INSERT INTO articles (url, id, content_hash, version, published_date, "
-                "first_exported_at, last_exported_at, last_checked_at) "
+                "first_exported_at, last_exported_at, last_checked_at, incomplete) "
                 "SELECT url, id, content_hash, version, published_date, exported_at, "
-                "exported_at, exported_at FROM pending WHERE run_id = ? "
+                "exported_at, exported_at, incomplete FROM pending WHERE run_id = ? "
                 "ON CONFLICT(url) DO UPDATE SET content_hash = excluded.content_hash, "
                 "version = excluded.version, last_exported_at = excluded.last_exported_at, "
-                "last_checked_at = excluded.last_checked_at",
+                "last_checked_at = excluded.last_checked_at, incomplete = excluded.incomplete",
+                (run_id,),
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO aliases (alias, url) "
+                "SELECT alias, url FROM pending_aliases WHERE run_id = ?",
                 (run_id,),
             )
             self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM pending_aliases WHERE run_id = ?", (run_id,))
             self.db.execute(
                 "UPDATE runs SET status = ?, data_file = ? WHERE run_id = ?",
                 (RunStatus.COMMITTED, ",".join(dict.fromkeys(data_files)), run_id),

@@ -18,6 +18,14 @@ from newscrawl.runs.state import RunStatus, SQLiteStateStore, StateStore, new_ru
 logger = logging.getLogger(__name__)
 
 
+def _link_urls(response: Any) -> list[str]:
+    """The URLs the article of ``response`` (a Response, or the Failure of an errback) was
+    asked for before the URL it was read from (:data:`keys.META_LINK_URLS`)."""
+    request = getattr(response, "request", None)
+    meta = getattr(request, "meta", None) or {}
+    return list(meta.get(keys.META_LINK_URLS, ()))
+
+
 class RunState:
     """Owns the run id and, on incremental runs, the state store the other components share.
 
@@ -86,9 +94,9 @@ class RunState:
                 logger.warning("Removed the unfinished data file of a killed run: %s", temp)
         store.start_run(self.run_id, spider.name)
 
-    def item_scraped(self, item: Any) -> None:
+    def item_scraped(self, item: Any, response: Any = None) -> None:
         if isinstance(item, dict) and "url" in item and "content_hash" in item:
-            self._incremental_store().add_pending(self.run_id, item)
+            self._incremental_store().add_pending(self.run_id, item, _link_urls(response))
 
     def feed_committing(self, path: Path) -> None:
         self._incremental_store().mark_committing(self.run_id, str(path))

@@ -24,6 +24,9 @@ class IncrementalMiddleware:
     ``NEWSCRAWL_RECHECK_WINDOW_HOURS`` ago are fetched again at most every
     ``NEWSCRAWL_RECHECK_INTERVAL_HOURS``. A channel's pagination stops after
     ``NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP`` list pages holding only known articles.
+    Articles exported without some of their pages are fetched again on every run
+    (whether a list page still links them or not) for
+    ``NEWSCRAWL_INCOMPLETE_RETRY_HOURS`` after their first export.
     Off unless the run is incremental (see :class:`RunState`); a full run passes
     everything through.
     """
@@ -35,12 +38,14 @@ class IncrementalMiddleware:
         recheck_window: dt.timedelta,
         recheck_interval: dt.timedelta,
         known_pages_before_stop: int,
+        incomplete_window: dt.timedelta = dt.timedelta(0),
     ) -> None:
         self.crawler = crawler
         self.run_state = run_state
         self.recheck_window = recheck_window
         self.recheck_interval = recheck_interval
         self.known_pages_before_stop = known_pages_before_stop
+        self.incomplete_window = incomplete_window
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -54,6 +59,7 @@ class IncrementalMiddleware:
             dt.timedelta(hours=settings.getfloat("NEWSCRAWL_RECHECK_WINDOW_HOURS")),
             dt.timedelta(hours=settings.getfloat("NEWSCRAWL_RECHECK_INTERVAL_HOURS")),
             max(1, settings.getint("NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP")),
+            dt.timedelta(hours=settings.getfloat("NEWSCRAWL_INCOMPLETE_RETRY_HOURS")),
         )
 
     @property
@@ -67,7 +73,10 @@ class IncrementalMiddleware:
             self.crawler.stats.inc_value(key)
 
     def due_for_recheck(self, known: KnownArticle, now: dt.datetime) -> bool:
-        """True when a known article is young enough and was last fetched long enough ago."""
+        """True when a known article is young enough and was last fetched long enough ago,
+        or was exported without some of its pages not too long ago."""
+        if known.incomplete and now - known.first_exported_at < self.incomplete_window:
+            return True
         born = known.first_exported_at
         if known.published_date:
             published = dt.datetime.fromisoformat(known.published_date)
@@ -108,6 +117,21 @@ class IncrementalMiddleware:
             return
         for request in pagination:
             request.meta[keys.META_KNOWN_STREAK] = streak
+            yield request
+
+    async def process_start(self, start: AsyncIterator[Any]) -> AsyncIterator[Any]:
+        """The start requests, then the incomplete articles still worth completing."""
+        async for request in start:
+            yield request
+        if self.run_state.full_run or self.incomplete_window <= dt.timedelta(0):
+            return
+        spider = self.crawler.spider
+        if not hasattr(spider, "article_request"):
+            return
+        for url in self.store.incomplete_urls(utc_now() - self.incomplete_window):
+            self._count(keys.STAT_ARTICLES_INCOMPLETE_RETRIED)
+            request = spider.article_request(url)
+            request.meta[keys.META_RECHECK] = True
             yield request
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
