@@ -268,6 +268,8 @@ def newscrawl_command(
         "NEWSCRAWL_STATE_DIR": str(state),
         "NEWSCRAWL_ARCHIVE_DIR": str(workdir / "archive"),
         "NEWSCRAWL_STATS_FILE": str(workdir / "stats.json"),
+        # the portal listens on 127.0.0.1, which the address check refuses
+        "NEWSCRAWL_ALLOWED_ADDRESSES": f"127.0.0.1:{server.port}",
         **(extra_settings or {}),
     }
     cmd = [*launcher, "-m", "scrapy", "crawl", "dzwww", "-a", f"start_urls={starts}"]

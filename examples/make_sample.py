@@ -35,6 +35,7 @@ def make_sample(destination: Path = SAMPLE) -> list[Path]:
             "AUTOTHROTTLE_ENABLED": "0",
             "DOWNLOAD_DELAY": "0",
             "LOG_LEVEL": "WARNING",
+            "NEWSCRAWL_ALLOWED_ADDRESSES": f"127.0.0.1:{server.port}",
         }
         command = [sys.executable, "-m", "scrapy", "crawl", "dzwww"]
         command += ["-a", f"start_urls={server.url}{CHANNEL}", "-a", "max_pages=1"]

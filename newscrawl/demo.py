@@ -42,6 +42,8 @@ def run_demo(output_dir: Path, out: TextIO, err: TextIO) -> int:
                 "LOG_LEVEL": "WARNING",
                 "NEWSCRAWL_STATE_DIR": str(output_dir / "demo" / "state"),
                 "NEWSCRAWL_FULL_RUN": True,
+                # the replica listens on 127.0.0.1, which the address check refuses
+                "NEWSCRAWL_ALLOWED_ADDRESSES": [f"127.0.0.1:{server.port}"],
             }
         )
         start_urls = ",".join(server.url + path.lstrip("/") for path in REPLICA_CHANNELS)

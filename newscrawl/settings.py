@@ -42,6 +42,12 @@ FEED_STORAGES = {
 FEED_STORE_EMPTY = False
 
 DOWNLOADER_MIDDLEWARES = {
+    # crawl scope by host and, where a start URL names one, port (replaces Scrapy's offsite
+    # filter); the address check before robots.txt; Retry-After before the retry middleware
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newscrawl.crawling.middlewares.scope.ScopeMiddleware": 50,
+    "newscrawl.crawling.middlewares.addresses.AddressCheckMiddleware": 60,
+    "newscrawl.crawling.middlewares.retryafter.RetryAfterMiddleware": 560,
     "newscrawl.crawling.middlewares.archive.WarcCaptureMiddleware": 950,
     "newscrawl.crawling.middlewares.archive.WarcReplayMiddleware": 960,
 }
@@ -115,6 +121,24 @@ NEWSCRAWL_START_URLS: list[str] = []
 NEWSCRAWL_STATS_FILE = None
 NEWSCRAWL_TO_SIMPLIFIED = False
 
+# -- Faults and hostile pages (docs/reliability.md) ---------------------------------------
+# Scrapy's remote-control extension (an HTTP endpoint that runs Python inside the crawl,
+# announced in a job file) stays off, like the telnet console; -s REMOTE_CONTROL_ENABLED=1
+# turns it on for a run you want to inspect.
+REMOTE_CONTROL_ENABLED = False
+# News pages are tens or hundreds of KB. A response (or a compressed body once
+# decompressed) above DOWNLOAD_MAXSIZE is dropped and counted as failed (too_large).
+DOWNLOAD_MAXSIZE = 16 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 4 * 1024 * 1024
+# Requests only to public addresses, unless allowed here (addresses, networks, host names,
+# each optionally with :PORT; the replica in tests and the demo: 127.0.0.1:<its port>).
+NEWSCRAWL_ADDRESS_CHECK = True
+NEWSCRAWL_ALLOWED_ADDRESSES: list[str] = []
+# 429/503 with Retry-After: wait what the server asks, at most this many seconds, then retry
+# (within RETRY_TIMES).
+NEWSCRAWL_RETRY_AFTER_MAX = 60.0
+# Article links taken from one list page, in page order (the rest are counted and logged).
+NEWSCRAWL_MAX_LINKS_PER_LIST_PAGE = 500
 # Query parameters that only track where a reader came from: dropped from article URLs
 # before they are requested, identified (record ids) or remembered (state). fnmatch
 # patterns, case-insensitive. A profile's urls.keep_query keeps only the parameters named.
@@ -139,7 +163,8 @@ NEWSCRAWL_TRACKING_PARAMS = [
     "_hsenc",
     "_hsmi",
 ]
-
 # An article exported with missing pages is fetched again on every run, for this long
 # after its first export, until its pages are all there (then exported as a new version).
 NEWSCRAWL_INCOMPLETE_RETRY_HOURS = 168.0
+# Failed (and robots.txt-ignored) URLs named in the run manifest; the rest are counted.
+NEWSCRAWL_MANIFEST_MAX_FAILED_URLS = 100

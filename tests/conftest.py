@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -26,6 +28,19 @@ class CrawlResult:
     requested: list[str] = field(default_factory=list)
 
 
+def replica_addresses(*texts: str, server: ReplicaServer | None = None) -> str:
+    """``NEWSCRAWL_ALLOWED_ADDRESSES`` for the local servers a crawl starts from: the host
+    and port of every loopback URL in ``texts`` (``start_urls=…`` arguments), and
+    ``server``'s. Only those ports: another local port stays refused."""
+    allowed = [f"127.0.0.1:{server.port}"] if server is not None else []
+    for text in texts:
+        for url in re.sub(r"^\w+=", "", text).split(","):
+            parts = urlsplit(url.strip())
+            if parts.hostname in ("127.0.0.1", "localhost") and parts.port:
+                allowed.append(f"{parts.hostname}:{parts.port}")
+    return ",".join(dict.fromkeys(allowed))
+
+
 def run_crawl(
     tmp_path: Path,
     *args: str,
@@ -35,8 +50,13 @@ def run_crawl(
     feed: bool = True,
     cwd: Path = ROOT,
     timeout: float = 180,
+    env: dict[str, str] | None = None,
 ) -> CrawlResult:
-    """Run ``scrapy crawl`` in a subprocess, as a user would, and collect what it wrote."""
+    """Run ``scrapy crawl`` in a subprocess, as a user would, and collect what it wrote.
+
+    The address check allows the local servers the crawl starts from (``server`` and
+    the loopback URLs in ``args``), on their ports only.
+    """
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out.jsonl"
     stats_file = tmp_path / "stats.json"
@@ -49,6 +69,9 @@ def run_crawl(
         "LOG_LEVEL": "DEBUG",
         "NEWSCRAWL_STATE_DIR": str(tmp_path / "state"),
         "NEWSCRAWL_ARCHIVE_DIR": str(tmp_path / "archive"),
+        "NEWSCRAWL_ALLOWED_ADDRESSES": replica_addresses(
+            *args, *(settings or {}).values(), server=server
+        ),
     }
     base.update(settings or {})
     cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
@@ -58,8 +81,12 @@ def run_crawl(
         cmd += ["-s", f"{key}={value}"]
     if server is not None:
         server.clear_requests()
-    env = dict(os.environ, SCRAPY_SETTINGS_MODULE="newscrawl.settings", PYTHONPATH=str(ROOT))
-    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    environment = dict(
+        os.environ, SCRAPY_SETTINGS_MODULE="newscrawl.settings", PYTHONPATH=str(ROOT), **(env or {})
+    )
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout
+    )
     records = []
     if feed and out.exists():
         records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]

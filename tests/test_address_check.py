@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -163,12 +162,15 @@ def _paths(records: list[dict]) -> list[str]:
     return sorted(urlsplit(r["url"]).path for r in records)
 
 
+def test_the_check_is_on_by_default_before_robots_txt() -> None:
+    assert project_settings.DOWNLOADER_MIDDLEWARES[MIDDLEWARE] == 60
+    assert project_settings.NEWSCRAWL_ADDRESS_CHECK is True
+    assert project_settings.NEWSCRAWL_ALLOWED_ADDRESSES == []
+
+
 def _settings(allowed: list[str] | None = None) -> dict[str, str]:
-    middlewares = {**project_settings.DOWNLOADER_MIDDLEWARES, MIDDLEWARE: 60}
-    settings = {"DOWNLOADER_MIDDLEWARES": json.dumps(middlewares)}
-    if allowed is not None:
-        settings["NEWSCRAWL_ALLOWED_ADDRESSES"] = ",".join(allowed)
-    return settings
+    """The project's settings (the check registered), allowing only ``allowed``."""
+    return {"NEWSCRAWL_ALLOWED_ADDRESSES": ",".join(allowed or [])}
 
 
 @pytest.fixture(scope="module")
@@ -187,6 +189,7 @@ def test_a_loopback_portal_is_not_requested_unless_allowed(
     assert crawl.records == []
     assert crawl.stats[ADDRESS_REFUSED_STAT] == crawl.stats[f"{ADDRESS_REFUSED_STAT}/loopback"]
     assert crawl.stats[ADDRESS_REFUSED_STAT] == 1  # the list page, before robots.txt is asked for
+    assert crawl.returncode == 7  # no list page could be read
     assert (
         f"Refused {start}: {host} resolves to 127.0.0.1 (loopback address; allow it with "
         "NEWSCRAWL_ALLOWED_ADDRESSES)" in crawl.log
@@ -208,18 +211,30 @@ def test_an_allowed_address_and_port_crawls_as_usual(tmp_path: Path, portal: Rep
 
 
 def test_a_redirect_to_another_local_port_is_refused(tmp_path: Path) -> None:
+    """Both ports are in the crawl's scope (start URLs on each), only the portal's is
+    allowed: the redirect to the other port is refused by the address check, and the
+    article counted as failed with that reason."""
     moved = CHANNEL_ARTICLES[0]
     with ReplicaServer() as other, FaultServer() as portal:
         portal.set_faults([f"{moved}$=redirect-port:{other.port}"])
         crawl = run_crawl(
             tmp_path,
             "-a",
-            f"start_urls={portal.url}{CHANNEL}",
+            f"start_urls={portal.url}{CHANNEL},{other.url}{CHANNEL}",
             server=portal,
             settings=_settings([f"127.0.0.1:{portal.port}"]),
         )
         assert other.requests == []
         assert [r.status for r in portal.records if r.path == moved] == [302]
-    assert crawl.stats[f"{ADDRESS_REFUSED_STAT}/loopback"] == 1
+    # the other server's channel page and the redirect
+    assert crawl.stats[f"{ADDRESS_REFUSED_STAT}/loopback"] == 2
     assert f"Refused http://127.0.0.1:{other.port}{moved}: 127.0.0.1 resolves to" in crawl.log
     assert _paths(crawl.records) == sorted(CHANNEL_ARTICLES[1:])
+    failed = {
+        (e["kind"], urlsplit(e["url"]).path, e["reason"])
+        for e in crawl.stats["newscrawl/failed_urls"]
+    }
+    assert failed == {
+        ("list_page", "/" + CHANNEL, "address_refused"),
+        ("article", moved, "address_refused"),
+    }

@@ -86,11 +86,19 @@ def test_list_pagination_and_multi_page_articles_followed(full_crawl) -> None:
 def test_no_off_site_request_and_robots_obeyed(full_crawl) -> None:
     stats = full_crawl.stats
     assert stats["downloader/request_count"] == len(full_crawl.requested)
-    assert stats.get("offsite/filtered", 0) == len(LISTS["offsite_article_links"])
-    assert "Filtered offsite request to 'www.dzwww.com'" in full_crawl.log
+    # links outside the crawl are left out by the spider (never requested), and counted
+    assert stats.get("newscrawl/list_items_offsite", 0) == len(LISTS["offsite_article_links"])
+    assert "offsite/filtered" not in stats
+    for url in LISTS["offsite_article_links"]:
+        assert f"outside the crawl: {url}" in full_crawl.log
     assert LISTS["robots_disallowed"] not in full_crawl.requested
     assert stats.get("robotstxt/forbidden", 0) == 1
     assert stats.get("newscrawl/articles_ignored", 0) == 1
+    assert stats["newscrawl/ignored/robots"] == 1
+    assert [(e["reason"], urlsplit(e["url"]).path) for e in stats["newscrawl/ignored_urls"]] == [
+        ("robots", LISTS["robots_disallowed"])
+    ]
+    assert "newscrawl/failed_urls" not in stats
 
 
 def _crawl_sdnews(replica, tmp_path, argument: str):

@@ -30,6 +30,7 @@ def _deployment(tmp_path: Path, replica) -> Path:
     (project / "deployment_settings.py").write_text(
         "from newscrawl.settings import *  # noqa: F403\n"
         f"NEWSCRAWL_START_URLS = {start_urls!r}\n"
+        f"NEWSCRAWL_ALLOWED_ADDRESSES = ['127.0.0.1:{replica.port}']\n"
         "AUTOTHROTTLE_ENABLED = False\n"
         "DOWNLOAD_DELAY = 0\n",
         "utf-8",

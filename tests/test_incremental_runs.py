@@ -162,6 +162,7 @@ def _spawn_crawl(portal, tmp_path: Path, name: str, **settings: str) -> subproce
         "CONCURRENT_REQUESTS": "1",
         "DOWNLOAD_DELAY": "0.15",
         "LOG_FILE": str(tmp_path / f"{name}.log"),
+        "NEWSCRAWL_ALLOWED_ADDRESSES": f"127.0.0.1:{portal.port}",
         **settings,
     }
     for key, value in merged.items():

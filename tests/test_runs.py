@@ -14,6 +14,7 @@ from newscrawl.runs.monitor import (
     EXIT_HEALTHY,
     EXIT_LOW_COVERAGE,
     EXIT_NO_ARTICLES,
+    EXIT_PORTAL_UNREACHABLE,
     RunCounts,
     Thresholds,
     assess,
@@ -55,6 +56,27 @@ def test_healthy_run() -> None:
         (RunCounts(list_pages=3, list_items=0), FULL, EXIT_NO_ARTICLES),
         (RunCounts(article_pages=6, articles_failed=4), FULL, EXIT_ERROR_RATE),
         (RunCounts(article_pages=10), {**FULL, "source": 0.5}, EXIT_LOW_COVERAGE),
+        # list pages: none read is its own code; a channel page lost, or many list pages
+        # among few articles, is a degraded run
+        (RunCounts(list_pages_failed=3, channels_failed=3), FULL, EXIT_PORTAL_UNREACHABLE),
+        (RunCounts(list_pages_ignored=2), FULL, EXIT_PORTAL_UNREACHABLE),
+        (
+            RunCounts(
+                list_pages=4, list_items=9, article_pages=9, channels_failed=1, list_pages_failed=1
+            ),
+            FULL,
+            EXIT_ERROR_RATE,
+        ),
+        (
+            RunCounts(list_pages=1, list_items=2, article_pages=2, list_pages_failed=2),
+            FULL,
+            EXIT_ERROR_RATE,
+        ),
+        (
+            RunCounts(list_pages=5, list_items=20, article_pages=20, list_pages_failed=1),
+            FULL,
+            EXIT_HEALTHY,
+        ),
     ],
 )
 def test_verdicts(counts: RunCounts, coverage: dict, code: int) -> None:
@@ -128,3 +150,21 @@ def test_a_store_of_an_earlier_version_gains_the_new_columns(tmp_path) -> None:
         assert known is not None and not known.incomplete
     finally:
         store.close()
+
+
+def test_the_unreachable_portal_is_named_with_the_reasons() -> None:
+    stats = {
+        "newscrawl/list_pages_failed": 2,
+        "newscrawl/channels_failed": 2,
+        "newscrawl/failed/connection_refused": 2,
+        "newscrawl/failed_urls": [
+            {"url": "http://x/a/", "kind": "list_page", "reason": "connection_refused"},
+            {"url": "http://x/b/", "kind": "list_page", "reason": "connection_refused"},
+        ],
+    }
+    verdict = assess(run_counts(stats, "finished"), FULL, 0, True, LIMITS)
+    assert verdict.exit_code == EXIT_PORTAL_UNREACHABLE
+    assert verdict.reasons[0] == (
+        "none of the 2 list pages could be read (connection_refused ×2): the portal is "
+        "down, unreachable from here or refusing the crawl"
+    )

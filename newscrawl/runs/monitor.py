@@ -12,6 +12,9 @@ EXIT_NO_ARTICLES = 3
 EXIT_ERROR_RATE = 4
 EXIT_LOW_COVERAGE = 5
 EXIT_DRIFT = 6
+#: No list page of the run could be read (refused, timed out, 5xx …): the portal is down,
+#: unreachable from here, or refusing the crawl.
+EXIT_PORTAL_UNREACHABLE = 7
 #: sysexits.h EX_TEMPFAIL: another run of the spider holds the lock; try again later.
 EXIT_LOCKED = 75
 
@@ -46,6 +49,11 @@ class RunCounts:
     spider_exceptions: int = 0
     feed_store_failures: int = 0
     critical_errors: int = 0
+    list_pages_failed: int = 0
+    list_pages_ignored: int = 0
+    channels_failed: int = 0
+    list_page_reasons: Mapping[str, int] = field(default_factory=dict)
+    """Why list pages failed or were left out: reason → pages (as far as they are listed)."""
 
 
 @dataclass
@@ -64,10 +72,21 @@ class Verdict:
 
 
 def error_rate(counts: RunCounts) -> float:
-    """Failed article fetches and spider errors over article requests."""
-    failures = counts.articles_failed + counts.article_pages_failed + counts.spider_exceptions
-    attempts = counts.article_pages + failures
+    """Failed fetches (list pages, articles and their pages) and spider errors over the
+    pages asked for."""
+    failures = (
+        counts.articles_failed
+        + counts.article_pages_failed
+        + counts.list_pages_failed
+        + counts.spider_exceptions
+    )
+    attempts = counts.article_pages + counts.list_pages + failures
     return failures / attempts if attempts else 0.0
+
+
+def _reasons(reasons: Mapping[str, int]) -> str:
+    """``{"http_502": 6}`` → ``http_502 ×6``."""
+    return ", ".join(f"{reason} ×{n}" for reason, n in sorted(reasons.items(), key=lambda i: -i[1]))
 
 
 def assess(
@@ -86,6 +105,20 @@ def assess(
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
     if counts.feed_store_failures or counts.critical_errors:
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")
+    unread = counts.list_pages_failed + counts.list_pages_ignored
+    if not counts.list_pages and unread:
+        why = f" ({_reasons(counts.list_page_reasons)})" if counts.list_page_reasons else ""
+        verdict.fail(
+            EXIT_PORTAL_UNREACHABLE,
+            f"none of the {unread} list pages could be read{why}: "
+            "the portal is down, unreachable from here or refusing the crawl",
+        )
+    elif counts.channels_failed:
+        verdict.fail(
+            EXIT_ERROR_RATE,
+            f"{counts.channels_failed} channel pages could not be read: their new articles "
+            "were not seen (the manifest lists them under failures)",
+        )
     if counts.list_pages and not counts.list_items and earlier_runs_found_articles:
         verdict.fail(
             EXIT_NO_ARTICLES,

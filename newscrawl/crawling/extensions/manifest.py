@@ -49,7 +49,32 @@ def run_counts(stats: dict[str, Any], finish_reason: str) -> RunCounts:
         spider_exceptions=stats.get(keys.SCRAPY_SPIDER_EXCEPTIONS, 0),
         feed_store_failures=feed_failures,
         critical_errors=stats.get(keys.SCRAPY_CRITICAL_LOGS, 0),
+        list_pages_failed=stats.get(keys.STAT_LIST_PAGES_FAILED, 0),
+        list_pages_ignored=stats.get(keys.STAT_LIST_PAGES_IGNORED, 0),
+        channels_failed=stats.get(keys.STAT_CHANNELS_FAILED, 0),
+        list_page_reasons=Counter(
+            entry["reason"]
+            for listed in (keys.STAT_FAILED_URLS, keys.STAT_IGNORED_URLS)
+            for entry in stats.get(listed) or ()
+            if entry.get("kind") == "list_page"
+        ),
     )
+
+
+def failure_report(stats: dict[str, Any], which: str) -> dict[str, Any]:
+    """The manifest's ``failures`` (``which="failed"``) or ``ignored`` block: count, counts
+    by reason, the URLs listed with kind and reason, and how many were not listed."""
+    listed, overflow = {
+        "failed": (keys.STAT_FAILED_URLS, keys.STAT_FAILED_NOT_LISTED),
+        "ignored": (keys.STAT_IGNORED_URLS, keys.STAT_IGNORED_NOT_LISTED),
+    }[which]
+    by_reason = keys.stats_by_prefix(stats, which)
+    return {
+        "count": sum(by_reason.values()),
+        "by_reason": dict(sorted(by_reason.items())),
+        "urls": list(stats.get(listed) or []),
+        "not_listed": stats.get(overflow, 0),
+    }
 
 
 class RunManifest:
@@ -167,7 +192,17 @@ class RunManifest:
                 "articles_failed": stats.get(keys.STAT_ARTICLES_FAILED, 0),
                 "article_pages_failed": stats.get(keys.STAT_ARTICLE_PAGES_FAILED, 0),
                 "duplicates_dropped": stats.get(keys.STAT_DROPPED_DUPLICATE, 0),
+                # faults (docs/reliability.md)
+                "list_pages_failed": stats.get(keys.STAT_LIST_PAGES_FAILED, 0),
+                "channels_failed": stats.get(keys.STAT_CHANNELS_FAILED, 0),
+                "list_pages_ignored": stats.get(keys.STAT_LIST_PAGES_IGNORED, 0),
+                "articles_ignored": stats.get(keys.STAT_ARTICLES_IGNORED, 0),
+                "list_items_capped": stats.get(keys.STAT_LIST_ITEMS_CAPPED, 0),
+                "articles_incomplete_retried": stats.get(keys.STAT_ARTICLES_INCOMPLETE_RETRIED, 0),
             },
+            # every page asked for and not used, with its reason (docs/reliability.md)
+            "failures": failure_report(stats, "failed"),
+            "ignored": failure_report(stats, "ignored"),
             "field_coverage": {name: round(share, 4) for name, share in coverage.items()},
             "drift": {
                 "status": stats.get(keys.STAT_DRIFT_STATUS, "off"),

@@ -66,6 +66,15 @@ class WarcCaptureMiddleware:
     ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
     ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
     Off in replay mode.
+
+    Only whole responses are archived. Scrapy hands on no response cut short (a lost
+    connection, a body shorter than its Content-Length, a download stopped at
+    ``DOWNLOAD_MAXSIZE``: the request fails instead), except with
+    ``DOWNLOAD_FAIL_ON_DATALOSS`` off, when the response is flagged ``dataloss``; such a
+    response is not archived either (logged, counted as ``newscrawl/archive/partial_skipped``),
+    so no record ever holds part of a body as if it were all of it. A compressed body is
+    archived as it came (a gzip bomb as its few compressed megabytes); the crawl then
+    refuses it when decompression passes ``DOWNLOAD_MAXSIZE``.
     """
 
     def __init__(
@@ -132,6 +141,11 @@ class WarcCaptureMiddleware:
 
     def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None or keys.FLAG_REPLAYED in response.flags:
+            return response
+        if "dataloss" in response.flags:
+            logger.warning("Not archived, the body is incomplete: %s", response.url)
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(keys.STAT_ARCHIVE_PARTIAL_SKIPPED)
             return response
         exchange = Exchange(
             url=response.url,
