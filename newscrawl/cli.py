@@ -15,6 +15,7 @@ from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
 from newscrawl.health.cli import add_health_parser, health_command
 from newscrawl.record import RecordOptions
+from newscrawl.runs.monitor import EXIT_CODES
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
@@ -214,9 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="crawl a portal like 'scrapy crawl', exit code = run health (for cron)",
         description="Run a spider with the project settings, as 'scrapy crawl' does, and exit "
-        "with the run's verdict: 0 healthy, 1 failed, 3 list pages held no articles, "
-        "4 error rate too high, 5 field coverage too low, 6 template drift, "
-        "75 another run holds the lock.",
+        "with the run's verdict: "
+        + ", ".join(f"{code} {meaning}" for code, meaning in EXIT_CODES.items())
+        + " (README: exit codes).",
     )
     run.add_argument("spider", help="spider name (one per profile; scrapy list shows them)")
     run.add_argument("-a", dest="arg", action="append", default=[], metavar="NAME=VALUE")

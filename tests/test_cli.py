@@ -10,8 +10,10 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from newscrawl.cli import main as cli_main
+from newscrawl.runs.monitor import EXIT_CODES
 from tests.conftest import ROOT
 from tests.replica_pages import SITE
 
@@ -155,3 +157,14 @@ def test_the_eval_format_prints_captions_where_they_stand() -> None:
         ],
     }
     assert text_as_printed(record) == "一\n图一\n二\n三\n图三"
+
+
+def test_every_exit_code_is_in_the_help_and_the_readme(capsys) -> None:
+    with pytest.raises(SystemExit):
+        cli_main(["run", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    readme = (ROOT / "README.md").read_text("utf-8")
+    table = dict(re.findall(r"^\| (\d+) \| (.+) \|$", readme, flags=re.MULTILINE))
+    assert set(table) == {str(code) for code in EXIT_CODES}
+    for code, meaning in EXIT_CODES.items():
+        assert f"{code} {meaning}" in help_text

@@ -18,6 +18,18 @@ EXIT_PORTAL_UNREACHABLE = 7
 #: sysexits.h EX_TEMPFAIL: another run of the spider holds the lock; try again later.
 EXIT_LOCKED = 75
 
+#: Every exit code of a run, as ``newscrawl run --help`` and the README list them.
+EXIT_CODES = {
+    EXIT_HEALTHY: "healthy",
+    EXIT_FAILED: "failed",
+    EXIT_NO_ARTICLES: "list pages held no articles",
+    EXIT_ERROR_RATE: "degraded: too many failed fetches, or a channel page unreadable",
+    EXIT_LOW_COVERAGE: "field coverage too low",
+    EXIT_DRIFT: "template drift",
+    EXIT_PORTAL_UNREACHABLE: "portal unreachable: no list page could be read",
+    EXIT_LOCKED: "another run holds the lock",
+}
+
 #: Fields whose coverage is checked (share of exported records that have them).
 COVERED_FIELDS = ("title", "published_date", "body", "source")
 
