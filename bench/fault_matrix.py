@@ -1,17 +1,20 @@
-"""What the crawler does today when the portal misbehaves: one real crawl per fault.
+"""What the crawler does when the portal misbehaves: one real crawl per fault.
 
 For each case the fault-injecting portal (testing/faults.py, the replica site) serves
 the five replica channels with one fault rule, and ``scrapy crawl dzwww`` runs against
-it exactly as a user would (fresh state directory, ``-O out.jsonl``). Then the fault is
-switched off and the same command runs again on the same state (the next cron run).
-Per case the table shows: the exit code and exported count of both runs, what the
-manifest said (healthy?, reasons, failed counts), the requests that got the fault, the
-peak RSS of the first run, and the articles never exported with a title and a body by
-either run ("lost") or exported by both ("again").
+it exactly as a user would (fresh state directory, ``-O out.jsonl``; the address check
+allows the portal's port only). Then the fault is switched off and the same command runs
+again on the same state (the next cron run). Per case the table shows: the exit code and
+exported count of both runs, what the manifest said (healthy?, failed pages and their
+reasons), the requests that got the fault, the peak RSS of the first run, the articles
+never exported with a title and a body by either run ("lost"), exported by both as a
+second copy ("again"), and exported again as a new version of the same id ("version 2").
 
-No goals: this records behaviour, it does not judge it. Crawls run with
-AUTOTHROTTLE_ENABLED=0 and DOWNLOAD_DELAY=0 (politeness is not what is measured);
-everything else is the project's defaults (DOWNLOAD_TIMEOUT 30, RETRY_TIMES 3 …).
+Goals (exit 1 on a miss, when the baseline runs too): the peak RSS of a crawl meeting a
+gzip bomb or a page larger than DOWNLOAD_MAXSIZE stays within 100 MB of the baseline's.
+Crawls run with AUTOTHROTTLE_ENABLED=0 and DOWNLOAD_DELAY=0 (politeness is not what is
+measured); everything else is the project's defaults (DOWNLOAD_TIMEOUT 30, RETRY_TIMES 3,
+DOWNLOAD_MAXSIZE 16 MiB …).
 
     python bench/fault_matrix.py                     # every case (about 10 minutes)
     python bench/fault_matrix.py --case empty-200 --case gzip-bomb
@@ -204,14 +207,19 @@ def run_case(case: Case, workdir: Path) -> dict[str, Any]:
     with ReplicaServer() as other, FaultServer() as server:
         rules = [r.replace("{other}", str(other.port)) for r in case.rules]
         server.set_faults(rules)
-        closed = f"http://127.0.0.1:{_free_port()}/"
+        closed_port = _free_port()
+        closed = f"http://127.0.0.1:{closed_port}/"
+        # the address check refuses 127.0.0.1: allow the portal (and the closed port) only
+        allowed = {
+            "NEWSCRAWL_ALLOWED_ADDRESSES": f"127.0.0.1:{server.port},127.0.0.1:{closed_port}"
+        }
         results: dict[str, Any] = {"case": case.name, "fault": case.fault, "rules": rules}
         for label in ("first", "next"):
             # the next run meets the portal back up
             base = closed if case.closed_port and label == "first" else server.url
             start_urls = [base + channel for channel in case.channels]
             out = workdir / f"{label}.jsonl"
-            cmd = _crawl_command(start_urls, workdir, out, case.settings)
+            cmd = _crawl_command(start_urls, workdir, out, {**allowed, **case.settings})
             before = set(workdir.glob("*.manifest.json"))
             measured = run_measured(cmd, cwd=ROOT, env=env, timeout=case.timeout)
             run = _read_run(out, before)
@@ -243,13 +251,25 @@ def _paths(records: list[dict[str, Any]]) -> set[str]:
     return {urlsplit(r["url"]).path for r in records if r.get("title") and r.get("body")}
 
 
+def _versions(records: list[dict[str, Any]]) -> set[str]:
+    """URL paths of the records that are a later version of an article exported before."""
+    return {urlsplit(r["url"]).path for r in records if (r.get("version") or 1) > 1}
+
+
+#: Cases whose peak RSS must stay within this many MB of the baseline's.
+RSS_GOALS_MB = {"gzip-bomb": 100, "text-node": 100}
+
+
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     """The table row of one case."""
     first, following = result["first"], result["next"]
     channels = CASES_BY_NAME[result["case"]].channels
     expected = ALL_ARTICLES & set().union(*(LISTS["channels"]["/" + c] for c in channels))
     exported_first, exported_next = _paths(first["records"]), _paths(following["records"])
+    updated = _versions(following["records"])
     manifest = first["manifest"] or {}
+    failures = manifest.get("failures", {})
+    reasons = ", ".join(f"{r} ×{n}" for r, n in failures.get("by_reason", {}).items())
     counts = manifest.get("counts", {})
     stats = first["stats"]
     no_title = sum(1 for r in first["records"] if not r.get("title"))
@@ -262,7 +282,10 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "exported": len(first["records"]),
         "healthy": manifest.get("healthy") if manifest else "no manifest",
         "reasons": "; ".join(manifest.get("reasons", [])) if manifest else "",
-        "failed": counts.get("articles_failed", 0) + counts.get("article_pages_failed", 0),
+        "failed": counts.get("articles_failed", 0)
+        + counts.get("article_pages_failed", 0)
+        + counts.get("list_pages_failed", 0),
+        "failed reasons": reasons,
         "ignored": stats.get("newscrawl/articles_ignored", 0),
         "faulted": first["faulted_requests"],
         "rss": first["max_rss_mb"],
@@ -271,7 +294,8 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
         "next exit": following["returncode"],
         "next exported": len(following["records"]),
         "lost": len(expected - exported_first - exported_next),
-        "again": len(exported_first & exported_next),
+        "again": len((exported_first & exported_next) - updated),
+        "version 2": len(updated & exported_first),
         "other port": first["other_port_requests"],
         "retries": stats.get("retry/count", 0),
         "retry gave up": stats.get("retry/max_reached", 0),
@@ -284,6 +308,7 @@ COLUMNS = [
     "exported",
     "healthy",
     "failed",
+    "failed reasons",
     "ignored",
     "faulted",
     "retries",
@@ -294,8 +319,23 @@ COLUMNS = [
     "next exported",
     "lost",
     "again",
+    "version 2",
     "other port",
 ]
+
+
+def missed_goals(rows: list[dict[str, Any]]) -> list[str]:
+    """The RSS goals (:data:`RSS_GOALS_MB`) missed by the cases run beside the baseline."""
+    by_case = {row["case"]: row for row in rows}
+    if "baseline" not in by_case:
+        return []
+    base = by_case["baseline"]["rss"]
+    return [
+        f"{case}: peak RSS {by_case[case]['rss']} MB, more than {limit} MB over the "
+        f"baseline's {base} MB"
+        for case, limit in RSS_GOALS_MB.items()
+        if case in by_case and by_case[case]["rss"] - base > limit
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -308,12 +348,13 @@ def main(argv: list[str] | None = None) -> int:
         for case in CASES:
             print(f"{case.name:20} {case.fault}\n{'':20} {' '.join(case.rules) or '-'}")
         return 0
-    print_header("Faults met by today's crawler (first run with the fault, next run without)")
-    results, rows = [], []
+    print_header("Faults met by the crawler (first run with the fault, next run without)")
+    results, rows, summaries = [], [], []
     for name in args.case or list(CASES_BY_NAME):
         with tempfile.TemporaryDirectory(prefix=f"faults-{name}-") as tmp:
             result = run_case(CASES_BY_NAME[name], Path(tmp))
         row = summarise(result)
+        summaries.append(row)
         result["summary"] = row
         for run in ("first", "next"):
             result[run]["exported"] = len(result[run].pop("records"))
@@ -326,7 +367,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"- {result['case']}: {result['summary']['reasons'] or 'no reasons'}")
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
-    return 0
+    missed = missed_goals(summaries)
+    for line in missed:
+        print(f"GOAL MISSED: {line}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
