@@ -126,6 +126,8 @@ def test_scrapy_commands_from_the_project_directory(replica, tmp_path) -> None:
             "-s",
             "LOG_LEVEL=WARNING",
             "-s",
+            f"NEWSCRAWL_ALLOWED_ADDRESSES=127.0.0.1:{replica.port}",
+            "-s",
             # the class paths of earlier releases still load
             "ITEM_PIPELINES="
             + json.dumps(
