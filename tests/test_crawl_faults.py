@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from warcio.archiveiterator import ArchiveIterator
 
 from newscrawl.replica import ReplicaServer
 from newscrawl.replica.server import DEFAULT_ROOT
@@ -57,6 +58,22 @@ def _crawl(
 ) -> CrawlResult:
     start = "start_urls=" + ",".join(server.url + c for c in channels)
     return run_crawl(tmp_path, "-a", start, server=server, settings=settings, **kwargs)
+
+
+def _archived(tmp_path: Path) -> dict[str, list[tuple[int, int, str | None]]]:
+    """{URL path: [(status, raw payload bytes, Content-Encoding) of each response record]}."""
+    found: dict[str, list[tuple[int, int, str | None]]] = {}
+    for path in sorted((tmp_path / "archive").glob("*.warc.gz")):
+        with path.open("rb") as stream:
+            for record in ArchiveIterator(stream, no_record_parse=False):
+                if record.rec_type != "response":
+                    continue
+                url = urlsplit(record.rec_headers.get_header("WARC-Target-URI")).path
+                payload = record.raw_stream.read()
+                encoding = record.http_headers.get_header("Content-Encoding")
+                status = int(record.http_headers.get_statuscode())
+                found.setdefault(url, []).append((status, len(payload), encoding))
+    return found
 
 
 def _known(tmp_path: Path, path: str, port: int) -> bool:
@@ -168,6 +185,8 @@ def test_failed_articles_are_counted_listed_and_fetched_by_the_next_run(
     assert manifest["failures"]["by_reason"] == {r: 1 for r in expected.values()}
     assert manifest["ignored"]["count"] == 0
     assert not any(_known(tmp_path / "first", path, portal.port) for path in failed)
+    truncated = JRTT_ARTICLES[2]
+    assert truncated not in _archived(tmp_path / "first")  # no partial body as if whole
 
     portal.clear_faults()
     state = {"NEWSCRAWL_STATE_DIR": str(tmp_path / "first" / "state")}
@@ -233,6 +252,11 @@ def test_oversized_pages_are_failed_as_too_large(tmp_path: Path, portal: FaultSe
     assert "exceeded DOWNLOAD_MAXSIZE (16777216 B) during decompression" in details[bomb]
     assert "larger than download max size (16777216)" in details[big]
     assert crawl.returncode == EXIT_ERROR_RATE  # 2 failures in 8 pages
+    # archived: the bomb as it came over the wire (complete, compressed); never a part
+    archived = _archived(tmp_path)
+    assert big not in archived
+    ((status, size, encoding),) = archived[bomb]
+    assert (status, encoding) == (200, "gzip") and size < 1024 * 1024
 
 
 def test_retry_after_is_honoured_and_bursts_are_retried(
