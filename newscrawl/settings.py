@@ -137,7 +137,8 @@ NEWSCRAWL_ALLOWED_ADDRESSES: list[str] = []
 # 429/503 with Retry-After: wait what the server asks, at most this many seconds, then retry
 # (within RETRY_TIMES).
 NEWSCRAWL_RETRY_AFTER_MAX = 60.0
-# Article links taken from one list page, in page order (the rest are counted and logged).
+# Article links taken from one list page, in page order (the rest are counted and logged;
+# 0: no cap).
 NEWSCRAWL_MAX_LINKS_PER_LIST_PAGE = 500
 # Query parameters that only track where a reader came from: dropped from article URLs
 # before they are requested, identified (record ids) or remembered (state). fnmatch
