@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from newscrawl.distributed import EXIT_SHARED_STATE_UNAVAILABLE, FINISH_REASON_UNAVAILABLE
+
 EXIT_HEALTHY = 0
 EXIT_FAILED = 1
 EXIT_NO_ARTICLES = 3
@@ -58,7 +60,13 @@ def assess(
     """The run's verdict from its stats and the coverage of its exported records."""
     verdict = Verdict()
     reason = stats.get("finish_reason", "finished")
-    if reason != "finished" and not reason.startswith("closespider_"):
+    if reason == FINISH_REASON_UNAVAILABLE:
+        verdict.fail(
+            EXIT_SHARED_STATE_UNAVAILABLE,
+            "the shared crawl state (Redis) was unavailable: this worker's articles "
+            "were left to the other workers or the next run",
+        )
+    elif reason != "finished" and not reason.startswith("closespider_"):
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
     if stats.get("newscrawl/feed_store_failed", 0) or stats.get("log_count/CRITICAL", 0):
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")

@@ -240,7 +240,14 @@ def state_path(settings: Any, spider_name: str) -> Path:
 
 
 def store_for(crawler: Any) -> StateStore:
-    """The state store of a crawler's run (opened once, shared by its components)."""
+    """The state store of a crawler's run (opened once, shared by its components).
+
+    With ``NEWSCRAWL_REDIS_URL`` set, the shared Redis store of the worker.
+    """
+    if crawler.settings.get("NEWSCRAWL_REDIS_URL"):
+        from newscrawl.distributed.crawling.worker import worker_of
+
+        return worker_of(crawler).store  # type: ignore[return-value]
     store = _STORES.get(crawler)
     if store is None:
         store = StateStore(state_path(crawler.settings, crawler.spidercls.name))
@@ -252,7 +259,14 @@ _RUN_IDS: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
 
 
 def run_id_for(crawler: Any) -> str:
-    """The id of a crawler's run: UTC start time plus a random suffix."""
+    """The id of a crawler's run: UTC start time plus a random suffix.
+
+    With ``NEWSCRAWL_REDIS_URL`` set, the id of the shared run the worker joined.
+    """
+    if crawler.settings.get("NEWSCRAWL_REDIS_URL"):
+        from newscrawl.distributed.crawling.worker import worker_of
+
+        return worker_of(crawler).run_id
     run_id = _RUN_IDS.get(crawler)
     if run_id is None:
         import secrets

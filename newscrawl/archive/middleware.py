@@ -114,8 +114,12 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
+        name = f"{spider.name}-{stamp}"
+        worker = self.crawler.settings.get("NEWSCRAWL_WORKER_ID")
+        if worker:
+            name += f"-{worker}"
         self.writer = WarcArchiveWriter(
-            directory, f"{spider.name}-{stamp}", self.max_bytes, info, self.compression_level
+            directory, name, self.max_bytes, info, self.compression_level
         )
 
     def spider_closed(self, spider: Any) -> None:

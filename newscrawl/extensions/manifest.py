@@ -113,6 +113,9 @@ class RunManifest:
             return data.with_name(data.name.rsplit(".", 1)[0] + ".manifest.json")
         directories = feed_directories(self.crawler, spider_name) or [Path("output") / spider_name]
         stamp = self.started_at.strftime("%Y-%m-%dT%H-%M-%S+00-00")
+        worker = self.crawler.settings.get("NEWSCRAWL_WORKER_ID")
+        if worker:
+            stamp += f"-{worker}"
         return directories[0] / f"{stamp}.manifest.json"
 
     def engine_stopped(self) -> None:
@@ -130,6 +133,7 @@ class RunManifest:
         manifest = {
             "run_id": run_id_for(self.crawler),
             "spider": spider_name,
+            "worker": self.crawler.settings.get("NEWSCRAWL_WORKER_ID"),
             "started_at": self.started_at.isoformat(),
             "finished_at": utc_now().isoformat(),
             "finish_reason": stats.get("finish_reason"),
