@@ -9,13 +9,13 @@ import subprocess
 import time
 from pathlib import Path
 
-import pytest
-
 
 def redis_server_binary() -> str:
     """Path of redis-server; the test fails under CI and is skipped elsewhere when missing."""
     path = shutil.which("redis-server")
     if path is None:
+        import pytest
+
         message = "redis-server is not installed (apt-get install -y redis-server)"
         if os.environ.get("CI"):
             pytest.fail(message)

@@ -16,8 +16,10 @@ import redis
 
 from newscrawl.distributed.keys import domain_key
 
-#: How long to wait before asking again when every slot of the domain is taken.
-FULL_RETRY_SECONDS = 0.02
+#: Waits before asking again when every slot of the domain is taken: doubled per
+#: refusal from the first to the last, so waiting requests do not poll Redis hard.
+FULL_RETRY_FIRST = 0.01
+FULL_RETRY_LAST = 0.25
 
 _ACQUIRE = """
 -- KEYS: active, last ; ARGV: token, concurrency, delay_ms, hold_ms
@@ -69,8 +71,11 @@ class DomainLimiter:
     def new_token(self) -> str:
         return next(self._names)
 
-    def try_acquire(self, domain: str, token: str) -> float:
-        """0 when ``token`` now holds a slot of ``domain``, else seconds to wait first."""
+    def try_acquire(self, domain: str, token: str, refusals: int = 0) -> float:
+        """0 when ``token`` now holds a slot of ``domain``, else seconds to wait first.
+
+        ``refusals``: how often this token was refused because the domain was full.
+        """
         active, last = domain_key(self.prefix, domain)
         wait_ms = int(
             self._acquire(
@@ -82,7 +87,7 @@ class DomainLimiter:
             self.held.setdefault(domain, set()).add(token)
             return 0.0
         if wait_ms < 0:
-            return FULL_RETRY_SECONDS
+            return min(FULL_RETRY_LAST, FULL_RETRY_FIRST * 2**refusals)
         return wait_ms / 1000
 
     def release(self, domain: str, token: str) -> None:

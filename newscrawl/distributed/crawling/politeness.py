@@ -47,16 +47,18 @@ class SharedPolitenessMiddleware:
         domain = urlsplit(request.url).hostname or ""
         limiter = self.worker.limiter
         token = limiter.new_token()
+        refusals = 0
         while True:
             if self.worker.stop_reason == FINISH_REASON_UNAVAILABLE:
                 raise IgnoreRequest("the shared crawl state is unavailable")
             try:
-                wait = self.worker.guard.try_call(limiter.try_acquire, domain, token)
+                wait = self.worker.guard.try_call(limiter.try_acquire, domain, token, refusals)
             except RedisDown:
                 wait = 0.5
             if wait == 0:
                 request.meta[META_POLITENESS_TOKEN] = (domain, token)
                 return
+            refusals += 1
             await _sleep(wait)
 
     def _release(self, request: Request) -> None:
