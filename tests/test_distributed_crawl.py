@@ -256,10 +256,16 @@ class _MeteredServer(SyntheticServer):
 
 
 def test_politeness_holds_across_all_workers(redis_server, tmp_path) -> None:
-    portal = SyntheticPortal(60, seed=17)
+    """Three workers, 2 requests at a time and 0.12 s between starts, for all together.
+
+    The portal answers in 0.15 s, so the delay (not the concurrency) sets the pace:
+    one start per 0.12 s in total, where three workers each keeping the delay on
+    their own would start one per 0.04 s.
+    """
+    portal = SyntheticPortal(40, seed=17)
     with _MeteredServer(portal, latency=0.15) as server:
         server.portal = portal
-        polite = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.05"}
+        polite = {"CONCURRENT_REQUESTS_PER_DOMAIN": "2", "DOWNLOAD_DELAY": "0.12"}
         starts = _start_urls(server)
         workers = [
             start_worker(f"w{n}", redis_server.url, starts, tmp_path, **polite) for n in range(3)
@@ -268,8 +274,8 @@ def test_politeness_holds_across_all_workers(redis_server, tmp_path) -> None:
         _assert_each_article_once(server, tmp_path)
         assert server.peak == 2, server.peak
         gaps = [b - a for a, b in zip(server.arrivals, server.arrivals[1:], strict=False)]
-        assert min(gaps) >= 0.03, sorted(gaps)[:5]
-        assert sum(gaps) / len(gaps) >= 0.075  # two at a time, 0.15 s each
+        assert sum(gaps) / len(gaps) >= 0.11, sorted(gaps)[:10]
+        assert sum(gap < 0.06 for gap in gaps) <= len(gaps) // 10, sorted(gaps)[:10]
 
 
 def test_second_process_with_a_live_worker_id_exits_75(redis_server, small_portal, tmp_path):

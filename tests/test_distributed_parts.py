@@ -110,7 +110,7 @@ def test_last_worker_out_ends_the_run_and_drops_its_seen_set(client) -> None:
     queue_a.push(b"x", 0, KEYS.seen(run), b"fp")
     queue_a.take()
     queue_a.acknowledge_all()
-    runs_a.add_stats(run, {"newscrawl/list_items": 7, "item_scraped_count": 3, "x": "text"})
+    runs_a.add_stats(run, {"newscrawl/list_items": 7, "item_scraped_count": 3, "x": "t"}, 60)
     assert not runs_a.leave(run, "2025-01-01T00:01:00+00:00")
     assert client.exists(KEYS.seen(run))
     assert runs_b.leave(run, "2025-01-01T00:02:00+00:00")

@@ -219,14 +219,15 @@ class RunCoordinator:
             pipe.expire(key, seconds)
         pipe.execute()
 
-    def add_stats(self, run_id: str, stats: dict[str, Any]) -> None:
-        """Add a worker's integer statistics to the run's totals."""
+    def add_stats(self, run_id: str, stats: dict[str, Any], ttl: int) -> None:
+        """Add a worker's integer statistics to the run's totals (kept ``ttl`` seconds)."""
         numbers = {k: v for k, v in stats.items() if isinstance(v, int) and not isinstance(v, bool)}
         if not numbers:
             return
         pipe = self.client.pipeline(transaction=True)
         for name, value in numbers.items():
             pipe.hincrby(self.keys.stats(run_id), name, value)
+        pipe.expire(self.keys.stats(run_id), ttl)
         pipe.execute()
 
     def run_stats(self, run_id: str) -> dict[str, int]:

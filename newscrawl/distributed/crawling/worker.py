@@ -348,7 +348,7 @@ class DistributedWorker:
             stats.set_value(STATS_OUTAGES, self.guard.outages)
         try:
             values = stats.get_stats() if stats is not None else {}
-            self.guard.try_call(self.runs.add_stats, self.run_id, values)
+            self.guard.try_call(self.runs.add_stats, self.run_id, values, self.run_ttl)
             self.guard.try_call(
                 self.store.finish_run,
                 self.run_id,
