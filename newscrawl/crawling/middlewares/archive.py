@@ -27,6 +27,7 @@ from newscrawl.archive.warc import (
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
 from newscrawl.crawling import keys
+from newscrawl.crawling.extensions.runstate import RunState
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ class WarcCaptureMiddleware:
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
     ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
     ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
-    Off in replay mode.
+    Off in replay mode. Files are named ``<spider>-<start>-<NNNNN>.warc.gz``; a shared
+    crawl's worker puts its id after the start time (``<spider>-<start>-<worker>-…``), so
+    the workers of a run can share a directory and the names still sort by time.
     """
 
     def __init__(
@@ -104,7 +107,9 @@ class WarcCaptureMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         directory = Path(self.directory_template.replace("%(name)s", spider.name))
-        remove_stale_temp_files(directory)
+        run_state = self.crawler.get_extension(RunState)
+        worker_id = run_state.worker_id if run_state is not None else None
+        remove_stale_temp_files(directory, worker_id)
         stamp = compact_stamp()
         info = {
             "software": "newscrawl",
@@ -112,10 +117,13 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
+        if worker_id:
+            info["worker"] = worker_id
+        prefix = f"{spider.name}-{stamp}" + (f"-{worker_id}" if worker_id else "")
         self.captures = CaptureIndex(directory) if self.revisits else None
         self.writer = WarcArchiveWriter(
             directory,
-            f"{spider.name}-{stamp}",
+            prefix,
             self.max_bytes,
             info,
             self.compression_level,
