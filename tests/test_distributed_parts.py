@@ -30,7 +30,7 @@ from newscrawl.distributed.keys import SpiderKeys
 from newscrawl.distributed.leases import LeaseQueue, WorkerFenced
 from newscrawl.distributed.limiter import DomainLimiter
 from newscrawl.distributed.manifests import ManifestMergeError, merge_manifests
-from newscrawl.distributed.runs import RunCoordinator, SummaryStats
+from newscrawl.distributed.runs import Membership, RunCoordinator, SummaryStats
 from newscrawl.distributed.store import RedisStateStore
 from newscrawl.runs.monitor import (
     EXIT_SHARED_STATE_UNAVAILABLE,
@@ -98,7 +98,9 @@ def test_leased_entries_return_to_the_queue_only_when_the_holder_is_dead(client)
 
 def test_a_live_worker_id_cannot_be_taken_twice(client) -> None:
     runs, _, _ = _worker(client, "same", lease=30)
-    runs.join("run-1", "now")
+    assert runs.join("run-1", "now").created
+    # the join retried after a lost reply: still the run's seeder
+    assert runs.join("run-2", "now") == Membership("run-1", "same", created=True)
     other = RunCoordinator(client, KEYS, "same", "another-token", 30, SUMMARY)
     with pytest.raises(WorkerIdInUse):
         other.join("run-2", "now")
@@ -394,3 +396,31 @@ def test_manifest_merge_refuses_manifests_of_different_runs(tmp_path, capsys) ->
     assert cli_main(["manifest", "merge", *paths]) == 2
     assert "manifests of different runs" in capsys.readouterr().err
     assert cli_main(["manifest", "merge", str(tmp_path / "missing.json")]) == 2
+
+
+def test_an_entry_whose_take_reply_was_lost_goes_back_before_anything_is_acknowledged(
+    client, server
+) -> None:
+    """Redis leased an entry but the worker never got the reply (it went away mid-call):
+    the entry is not acknowledged with the others, it returns to the queue."""
+    runs, queue, _ = _worker(client, "a", lease=30)
+    run = runs.join("run-1", "now").run_id
+    for n in range(3):
+        assert queue.push(f"request {n}".encode(), 0, KEYS.seen(run), f"fp{n}".encode())
+    assert queue.take().payload == b"request 0"
+    # the take script runs, then the connection drops before its reply arrives
+    server.stop()
+    with pytest.raises(redis.ConnectionError):
+        queue.take()
+    assert queue.unsure
+    server.start()
+    client = connect(server.url)
+    queue.client = client
+    keys = [KEYS.queue, KEYS.requests, KEYS.leased("a"), KEYS.workers]
+    queue._take(keys=keys, args=["a", "token-a"], client=client)  # the lost reply's lease
+    assert queue.held() == 2 and len(queue) == 1
+    assert queue.release_unreceived() == 1 and not queue.unsure
+    assert queue.held() == 1 and len(queue) == 2
+    assert queue.take().payload == b"request 1"
+    assert queue.acknowledge_all() == 2
+    assert len(queue) == 1 and client.hlen(KEYS.requests) == 1  # request 2 is still queued

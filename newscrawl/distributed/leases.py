@@ -2,7 +2,10 @@
 
 An entry taken by a worker moves from the queue to the worker's lease hash;
 its payload stays in Redis until the worker acknowledges it (after the data
-file holding its results is committed). A worker whose heartbeat key expired
+file holding its results is committed). A take whose reply was lost (Redis
+went away during the call) leased an entry the worker never received: the
+worker puts such entries back (:meth:`LeaseQueue.release_unreceived`) as soon
+as Redis answers again, and before it acknowledges anything. A worker whose heartbeat key expired
 is presumed dead: :meth:`LeaseQueue.reap` puts its leased entries back in the
 queue with their original priority and releases the articles it claimed but
 never committed. A reaped worker is fenced: its token is gone, so it can no
@@ -56,12 +59,24 @@ return #ids
 """
 
 _RELEASE = """
--- KEYS: queue, leased, workers ; ARGV: worker, token
+-- KEYS: queue, leased, workers ; ARGV: worker, token, entry ids to put back (none: all)
 if redis.call('HGET', KEYS[3], ARGV[1]) ~= ARGV[2] then return -1 end
-local items = redis.call('HGETALL', KEYS[2])
-for i = 1, #items, 2 do redis.call('ZADD', KEYS[1], items[i + 1], items[i]) end
-redis.call('DEL', KEYS[2])
-return #items / 2
+if #ARGV == 2 then
+  local items = redis.call('HGETALL', KEYS[2])
+  for i = 1, #items, 2 do redis.call('ZADD', KEYS[1], items[i + 1], items[i]) end
+  redis.call('DEL', KEYS[2])
+  return #items / 2
+end
+local count = 0
+for i = 3, #ARGV do
+  local score = redis.call('HGET', KEYS[2], ARGV[i])
+  if score then
+    redis.call('ZADD', KEYS[1], score, ARGV[i])
+    redis.call('HDEL', KEYS[2], ARGV[i])
+    count = count + 1
+  end
+end
+return count
 """
 
 _REAP = """
@@ -106,6 +121,10 @@ class LeaseQueue:
         self._ack = client.register_script(_ACK)
         self._release = client.register_script(_RELEASE)
         self._reap = client.register_script(_REAP)
+        self.received: set[str] = set()
+        """Entries this worker took and received (until it acknowledges or releases them)."""
+        self.unsure = False
+        """A take may have leased an entry whose reply never arrived (Redis went away)."""
 
     def push(self, payload: bytes, priority: int, seen_key: str, fingerprint: bytes | None) -> bool:
         """Queue ``payload`` unless its fingerprint was seen in the run; False when it was."""
@@ -119,18 +138,47 @@ class LeaseQueue:
     def take(self) -> Lease | None:
         """Lease the next entry (highest priority, oldest first); None when the queue is empty."""
         keys = self.keys
+        unsure, self.unsure = self.unsure, True  # stays set if the reply is lost
         result = self._take(
             keys=[keys.queue, keys.requests, keys.leased(self.worker), keys.workers],
             args=[self.worker, self.token],
         )
+        self.unsure = unsure
         if result[0] == -1:
             raise WorkerFenced(self.worker)
         if result[0] == 0:
             return None
-        return Lease(entry_id=result[1].decode(), payload=result[2])
+        lease = Lease(entry_id=result[1].decode(), payload=result[2])
+        self.received.add(lease.entry_id)
+        return lease
+
+    def release_unreceived(self) -> int:
+        """Put back in the queue the entries leased to this worker that it never received.
+
+        When Redis goes away during a take, the script may have leased an entry
+        whose reply never arrived; acknowledging it would drop its request.
+        Returns how many entries went back.
+        """
+        held = {k.decode() for k in self.client.hkeys(self.keys.leased(self.worker))}
+        lost = sorted(held - self.received)
+        count = 0
+        if lost:
+            keys = self.keys
+            count = self._release(
+                keys=[keys.queue, keys.leased(self.worker), keys.workers],
+                args=[self.worker, self.token, *lost],
+            )
+            if count == -1:
+                raise WorkerFenced(self.worker)
+        self.unsure = False
+        return int(count)
 
     def acknowledge_all(self) -> int:
-        """Forget every entry this worker holds: their results are committed."""
+        """Forget every entry this worker received: their results are committed.
+
+        Entries leased but never received (a lost reply) go back to the queue first.
+        """
+        self.release_unreceived()
         keys = self.keys
         count = self._ack(
             keys=[keys.requests, keys.leased(self.worker), keys.workers],
@@ -138,6 +186,7 @@ class LeaseQueue:
         )
         if count == -1:
             raise WorkerFenced(self.worker)
+        self.received.clear()
         return int(count)
 
     def release_all(self) -> int:
@@ -149,6 +198,8 @@ class LeaseQueue:
         )
         if count == -1:
             raise WorkerFenced(self.worker)
+        self.received.clear()
+        self.unsure = False
         return int(count)
 
     def reap(self, worker: str, run_id: str | None) -> int:

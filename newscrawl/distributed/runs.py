@@ -111,6 +111,7 @@ class Membership:
     run_id: str
     seeder: str
     created: bool
+    """True when this worker id created the run: it schedules the start pages."""
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,14 @@ class RunCoordinator:
         )
         if result[0] == b"busy":
             raise WorkerIdInUse(self.worker, keys.spider)
+        seeder = result[2].decode()
+        # A run this worker id created is seeded by it, also when the reply of the call
+        # that created it was lost and the join was retried (the dupefilter drops any
+        # start request queued before).
         return Membership(
-            run_id=result[1].decode(), seeder=result[2].decode(), created=result[0] == b"seed"
+            run_id=result[1].decode(),
+            seeder=seeder,
+            created=result[0] == b"seed" or seeder == self.worker,
         )
 
     def heartbeat(self, busy: bool) -> bool:

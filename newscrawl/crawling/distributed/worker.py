@@ -202,8 +202,9 @@ class DistributedWorker:
         self._loop.start(self.tick_seconds, now=False)
 
     def locally_busy(self) -> bool:
-        """Requests of this worker are being downloaded, parsed or waiting to be sent."""
-        if self.scheduler is not None and self.scheduler.outbox:
+        """Requests of this worker are being downloaded, parsed or waiting to be sent (or
+        a take's lost reply may hide one in its leases)."""
+        if (self.scheduler is not None and self.scheduler.outbox) or self.queue.unsure:
             return True
         engine = self.crawler.engine
         if getattr(engine.downloader, "active", None):
@@ -231,6 +232,15 @@ class DistributedWorker:
         busy = self.locally_busy()
         if not self.guard.try_call(self.runs.heartbeat, busy):
             raise WorkerFenced(self.worker)
+        if self.queue.unsure:
+            lost = self.guard.try_call(self.queue.release_unreceived)
+            if lost:
+                logger.warning(
+                    "%d requests taken while Redis went away never reached worker %s; "
+                    "they are back in the queue",
+                    lost,
+                    self.worker,
+                )
         if self.scheduler is not None:
             self.scheduler.flush_outbox()
         self.guard.try_call(self.limiter.renew)
@@ -274,7 +284,7 @@ class DistributedWorker:
             idle = self.guard.try_call(self.runs.shared_idle, max(2.0, 3 * self.tick_seconds))
         except RedisDown:
             raise DontCloseSpider from None
-        if self.scheduler is not None and self.scheduler.outbox:
+        if (self.scheduler is not None and self.scheduler.outbox) or self.queue.unsure:
             idle = False
         if not idle:
             self._idle_since = None
