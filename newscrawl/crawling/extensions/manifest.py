@@ -56,10 +56,10 @@ def run_counts(stats: dict[str, Any], finish_reason: str) -> RunCounts:
 class RunManifest:
     """At the end of a run: judge its health, write ``<data file>.manifest.json``.
 
-    The manifest holds the run id, spider (and, in a shared crawl, the worker:
-    each worker writes its own, ``newscrawl manifest merge`` joins them),
-    start/end, exit status and reasons, counts, field coverage, errors and data
-    files. The verdict also goes into
+    The manifest holds the run id, spider, start/end, exit status and reasons,
+    counts, field coverage, errors and data files; in a shared crawl also the
+    worker (each worker writes its own, ``newscrawl manifest merge`` joins them).
+    The verdict also goes into
     the stats (``newscrawl/exit_code``, ``newscrawl/health_reasons``), from which
     the crawl command takes the process exit code. Settings: the health limits
     ``NEWSCRAWL_MAX_ERROR_RATE``, ``NEWSCRAWL_MIN_FIELD_COVERAGE``,
