@@ -79,10 +79,17 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temp_files(directory: Path) -> list[Path]:
-    """Delete temporary files of killed processes (their pid is gone); returns them."""
+def remove_stale_temp_files(directory: Path, owner: str | None = None) -> list[Path]:
+    """Delete temporary files of killed processes (their pid is gone); returns them.
+
+    ``owner``: only files whose name carries ``-<owner>.`` or ``-<owner>-`` (a shared
+    crawl's worker id: other workers, maybe on other machines where a pid means nothing
+    here, write into the same directory).
+    """
     removed = []
     for temp in stale_temp_files(directory):
+        if owner is not None and not any(f"-{owner}{c}" in temp.name for c in ".-"):
+            continue
         pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 1)[-1]
         if pid.isdigit() and not _pid_alive(int(pid)):
             temp.unlink(missing_ok=True)

@@ -168,6 +168,24 @@ def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK if diff.identical else 1
 
 
+def manifest_merge_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Merge the manifests of the workers of one shared run; exit 2 for unusable inputs."""
+    from newscrawl.atomic import write_atomic
+    from newscrawl.distributed.manifests import ManifestMergeError, merge_manifest_files
+
+    try:
+        merged = merge_manifest_files([Path(p) for p in args.manifests])
+    except ManifestMergeError as exc:
+        print(f"newscrawl manifest merge: {exc}", file=err)
+        return EXIT_INPUT_ERROR
+    text = json.dumps(merged, ensure_ascii=False, indent=1) + "\n"
+    if args.output:
+        write_atomic(Path(args.output), text)
+    else:
+        out.write(text)
+    return EXIT_OK
+
+
 def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Crawl the bundled replica portal with the real spider of its portal and summarise."""
     from newscrawl.demo import run_demo
@@ -258,6 +276,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="field to leave out (repeatable; default: crawled_at, parser_version, archive)",
     )
 
+    manifest = commands.add_parser(
+        "manifest", help="work with run manifests", description="Work with run manifests."
+    )
+    manifest_commands = manifest.add_subparsers(
+        dest="manifest_command", required=True, metavar="COMMAND"
+    )
+    merge = manifest_commands.add_parser(
+        "merge",
+        help="merge the manifests of the workers of one shared (Redis) run",
+        description="Merge the manifests that the workers of one shared run wrote: counts "
+        "summed, field coverage weighted by exported articles, data files listed, exit code "
+        "the first non-zero one. Exit 2 when a manifest is unreadable or of another run.",
+    )
+    merge.add_argument("manifests", nargs="+", metavar="MANIFEST")
+    merge.add_argument("-o", "--output", help="write the merged manifest here (default: stdout)")
+
     demo = commands.add_parser(
         "demo",
         help="crawl the bundled replica portal offline and summarise the result",
@@ -283,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return diff_command(args, sys.stdout, sys.stderr)
     if args.command == "health":
         return health_command(args, sys.stdout, sys.stderr)
+    if args.command == "manifest":
+        return manifest_merge_command(args, sys.stdout, sys.stderr)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

@@ -67,6 +67,17 @@ EXTENSIONS = {
     "newscrawl.crawling.extensions.statsfile.StatsFile": 520,
 }
 
+# Shared crawl on Redis (docs/distributed.md): off unless NEWSCRAWL_REDIS_URL is set;
+# the add-on does nothing (and imports no redis) without it.
+ADDONS = {"newscrawl.crawling.distributed.addon.RedisWorkersAddon": 0}
+NEWSCRAWL_REDIS_URL = None
+NEWSCRAWL_REDIS_PREFIX = "newscrawl"
+NEWSCRAWL_WORKER_ID = None
+NEWSCRAWL_IDLE_EXIT_SECONDS = 30.0
+NEWSCRAWL_REDIS_LEASE_SECONDS = 60.0
+NEWSCRAWL_REDIS_OUTAGE_EXIT_SECONDS = 45.0
+NEWSCRAWL_REDIS_RUN_TTL_HOURS = 48.0
+
 # Run safety: one run per spider at a time, incremental state, health checks.
 NEWSCRAWL_RUN_LOCK = True
 NEWSCRAWL_STATE_DIR = "state"

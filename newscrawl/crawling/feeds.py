@@ -55,8 +55,15 @@ class AtomicFileFeedStorage(FileFeedStorage):
             shutil.copyfile(self.final_path, self.temp_path)
         return self.temp_path.open(self.write_mode)
 
+    def may_commit(self) -> bool:
+        """Whether the finished temporary file may be renamed into place (else it is deleted)."""
+        return True
+
     def store(self, file: IO[bytes]) -> None:
         sync_and_close(file)
+        if not self.may_commit():
+            self.temp_path.unlink(missing_ok=True)
+            return
         if self.crawler is not None:
             self.crawler.signals.send_catch_log(feed_committing, path=self.final_path)
         move_into_place(self.temp_path, self.final_path)

@@ -24,6 +24,8 @@ META_RECHECK = "newscrawl_recheck"
 META_ARCHIVE = "newscrawl_warc"
 #: ISO 8601 UTC time the response was fetched (as archived).
 META_FETCHED_AT = "newscrawl_fetched_at"
+#: Shared crawl on Redis: ``(domain, token)`` of the politeness slot held while a request is out.
+META_POLITENESS_TOKEN = "newscrawl_polite_token"
 
 #: Response flag of a response answered from the archives, not the network.
 FLAG_REPLAYED = "replayed"
@@ -124,6 +126,19 @@ def stats_by_prefix(stats: dict, prefix_of: str) -> dict[str, int]:
         if key.startswith(prefix) and isinstance(value, int)
     }
 
+
+#: Shared crawl on Redis (newscrawl.crawling.distributed): items dropped because another
+#: worker exports the same article in the run; requests kept in memory while Redis was
+#: unreachable; outages waited through; queue entries of dead workers put back in the queue;
+#: data files whose commit the shared state refused or could not record (the run exits 69).
+STAT_DROPPED_CLAIMED = "newscrawl/dropped/claimed"
+STAT_REDIS_OUTBOX = "newscrawl/redis/outbox"
+STAT_REDIS_OUTAGES = "newscrawl/redis/outages"
+STAT_REDIS_REAPED = "newscrawl/redis/reaped_requests"
+STAT_REDIS_COMMITS_FAILED = "newscrawl/redis/commits_failed"
+#: Requests sent to / taken from the shared queue (named like Scrapy's scheduler stats).
+STAT_SCHEDULER_ENQUEUED_REDIS = "scheduler/enqueued/redis"
+STAT_SCHEDULER_DEQUEUED_REDIS = "scheduler/dequeued/redis"
 
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"

@@ -22,13 +22,26 @@ from twisted.python.failure import Failure
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runlock import RunLockBusy
 from newscrawl.crawling.spider import SpiderArgumentError
-from newscrawl.runs.monitor import EXIT_FAILED, EXIT_HEALTHY, EXIT_LOCKED
+from newscrawl.distributed.errors import SharedCrawlUnreachable, WorkerIdInUse
+from newscrawl.runs.monitor import (
+    EXIT_FAILED,
+    EXIT_HEALTHY,
+    EXIT_LOCKED,
+    EXIT_SHARED_STATE_UNAVAILABLE,
+)
 
 logger = logging.getLogger(__name__)
 
 _ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+#: Start-up refusals and the exit code of each: try again later (75), the shared state
+#: cannot be reached (69). Their message says it all (no traceback).
+_REFUSALS: dict[type[Exception], int] = {
+    RunLockBusy: EXIT_LOCKED,
+    WorkerIdInUse: EXIT_LOCKED,
+    SharedCrawlUnreachable: EXIT_SHARED_STATE_UNAVAILABLE,
+}
 #: Start-up errors whose message says it all (no traceback needed).
-_EXPLAINED_ERRORS = (RunLockBusy, SpiderArgumentError)
+_EXPLAINED_ERRORS = (*_REFUSALS, SpiderArgumentError)
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:
@@ -70,13 +83,16 @@ class CrawlOutcome:
 def judge(crawler: Crawler, startup_error: BaseException | None) -> CrawlOutcome:
     """The outcome of a finished crawl, from its start-up error or its stats.
 
-    75 when another run held the lock, 1 when the crawl could not start or was
-    never judged, else the health code the run manifest put in the stats.
+    75 when another run held the lock (or, in a shared crawl, another live
+    process has this worker id), 69 when a shared crawl's Redis could not be
+    reached at start, 1 when the crawl could not start or was never judged,
+    else the health code the run manifest put in the stats.
     """
     collector = crawler._stats  # unset when the crawl failed before its stats existed
     stats = dict(collector.get_stats()) if collector is not None else {}
-    if isinstance(startup_error, RunLockBusy):
-        return CrawlOutcome(EXIT_LOCKED, [f"{startup_error}; exiting with {EXIT_LOCKED}"], stats)
+    for refusal, code in _REFUSALS.items():
+        if isinstance(startup_error, refusal):
+            return CrawlOutcome(code, [f"{startup_error}; exiting with {code}"], stats)
     if startup_error is not None:
         return CrawlOutcome(EXIT_FAILED, [f"the crawl could not start: {startup_error}"], stats)
     code = stats.get(keys.STAT_EXIT_CODE)

@@ -15,6 +15,10 @@ EXIT_DRIFT = 6
 #: No list page of the run could be read (refused, timed out, 5xx …): the portal is down,
 #: unreachable from here, or refusing the crawl.
 EXIT_PORTAL_UNREACHABLE = 7
+#: sysexits.h EX_UNAVAILABLE: a worker of a shared crawl lost the shared state (Redis
+#: unreachable for too long, or the worker was presumed dead and its work handed to others);
+#: nothing it exported was marked known, other workers or the next run do its work.
+EXIT_SHARED_STATE_UNAVAILABLE = 69
 #: sysexits.h EX_TEMPFAIL: another run of the spider holds the lock; try again later.
 EXIT_LOCKED = 75
 
@@ -27,7 +31,8 @@ EXIT_CODES = {
     EXIT_LOW_COVERAGE: "field coverage too low",
     EXIT_DRIFT: "template drift",
     EXIT_PORTAL_UNREACHABLE: "portal unreachable: no list page could be read",
-    EXIT_LOCKED: "another run holds the lock",
+    EXIT_SHARED_STATE_UNAVAILABLE: "the shared Redis state was unavailable (shared crawls)",
+    EXIT_LOCKED: "another run holds the lock (shared crawls: or a live worker has this worker id)",
 }
 
 #: Fields whose coverage is checked (share of exported records that have them).
@@ -36,6 +41,16 @@ COVERED_FIELDS = ("title", "published_date", "body", "source")
 #: Finish reasons of a run that ended as planned (Scrapy's CloseSpider limits included).
 _NORMAL_FINISH = "finished"
 _LIMIT_FINISH_PREFIX = "closespider_"
+#: Finish reason of a shared-crawl worker that stopped because the shared state was lost.
+FINISH_SHARED_STATE_UNAVAILABLE = "shared_state_unavailable"
+#: Finish reasons with an exit code and a sentence of their own (others exit 1).
+_FINISH_REASON_VERDICTS = {
+    FINISH_SHARED_STATE_UNAVAILABLE: (
+        EXIT_SHARED_STATE_UNAVAILABLE,
+        "the shared crawl state (Redis) was unavailable: this worker's articles were left "
+        "to the other workers or the next run",
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,8 @@ class RunCounts:
     channels_failed: int = 0
     list_page_reasons: Mapping[str, int] = field(default_factory=dict)
     """Why list pages failed or were left out: reason → pages (as far as they are listed)."""
+    shared_commits_failed: int = 0
+    """Data files of a shared-crawl worker whose commit the shared state refused or lost."""
 
 
 @dataclass
@@ -113,8 +130,17 @@ def assess(
     template-drift alarms raised against the site's history (:mod:`newscrawl.runs.drift`)."""
     verdict = Verdict()
     reason = counts.finish_reason
-    if reason != _NORMAL_FINISH and not reason.startswith(_LIMIT_FINISH_PREFIX):
+    if reason in _FINISH_REASON_VERDICTS:
+        verdict.fail(*_FINISH_REASON_VERDICTS[reason])
+    elif reason != _NORMAL_FINISH and not reason.startswith(_LIMIT_FINISH_PREFIX):
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
+    if counts.shared_commits_failed:
+        verdict.fail(
+            EXIT_SHARED_STATE_UNAVAILABLE,
+            f"{counts.shared_commits_failed} data files were not committed to the shared crawl "
+            "state (Redis unreachable, or this worker was presumed dead): their articles are "
+            "exported by the other workers or the next run",
+        )
     if counts.feed_store_failures or counts.critical_errors:
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")
     unread = counts.list_pages_failed + counts.list_pages_ignored

@@ -138,9 +138,12 @@ class DriftMonitor:
         else:
             healthy = exit_code == 0
         run_state = self.crawler.get_extension(RunState)
+        run_id = run_state.run_id if run_state is not None else utc_iso(self.started_at)
+        if run_state is not None and run_state.worker_id:  # one worker's share of a shared run
+            run_id = f"{run_id}-{run_state.worker_id}"
         summary = RunSummary(
             site=self.site,
-            run_id=run_state.run_id if run_state is not None else utc_iso(self.started_at),
+            run_id=run_id,
             started_at=utc_iso(self.started_at),
             finished_at=utc_iso(),
             stats=self.stats,

@@ -58,6 +58,7 @@ def run_counts(stats: dict[str, Any], finish_reason: str) -> RunCounts:
             for entry in stats.get(listed) or ()
             if entry.get("kind") == "list_page"
         ),
+        shared_commits_failed=stats.get(keys.STAT_REDIS_COMMITS_FAILED, 0),
     )
 
 
@@ -81,7 +82,9 @@ class RunManifest:
     """At the end of a run: judge its health, write ``<data file>.manifest.json``.
 
     The manifest holds the run id, spider, start/end, exit status and reasons,
-    counts, field coverage, errors and data files. The verdict also goes into
+    counts, field coverage, errors and data files; in a shared crawl also the
+    worker (each worker writes its own, ``newscrawl manifest merge`` joins them).
+    The verdict also goes into
     the stats (``newscrawl/exit_code``, ``newscrawl/health_reasons``), from which
     the crawl command takes the process exit code. Settings: the health limits
     ``NEWSCRAWL_MAX_ERROR_RATE``, ``NEWSCRAWL_MIN_FIELD_COVERAGE``,
@@ -148,14 +151,15 @@ class RunManifest:
             return True
         return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
 
-    def _manifest_path(self, spider_name: str) -> Path:
+    def _manifest_path(self, spider_name: str, worker_id: str | None) -> Path:
         if self.data_files and "://" not in self.data_files[0]:
             data = Path(self.data_files[0])
             return data.with_name(data.name.rsplit(".", 1)[0] + ".manifest.json")
         directories = local_feed_directories(self.crawler.settings, spider_name) or [
             Path(self.fallback_dir.replace("%(name)s", spider_name))
         ]
-        return directories[0] / f"{file_stamp(self.started_at)}.manifest.json"
+        name = file_stamp(self.started_at) + (f"-{worker_id}" if worker_id else "")
+        return directories[0] / f"{name}.manifest.json"
 
     def engine_stopped(self) -> None:
         logging.getLogger().removeHandler(self.errors)
@@ -171,9 +175,11 @@ class RunManifest:
             stats.get(keys.STAT_DRIFT_ALARMS) or (),
         )
         run_state = self._run_state()
+        worker_id = run_state.worker_id if run_state else None
         manifest = {
             "run_id": run_state.run_id if run_state else None,
             "spider": spider_name,
+            "worker": worker_id,
             "started_at": utc_iso(self.started_at),
             "finished_at": utc_iso(),
             "finish_reason": self.finish_reason,
@@ -212,7 +218,7 @@ class RunManifest:
             "errors": self.errors.messages,
             "data_files": self.data_files,
         }
-        self.manifest_path = self._manifest_path(spider_name)
+        self.manifest_path = self._manifest_path(spider_name, worker_id)
         write_atomic(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(keys.STAT_EXIT_CODE, self.verdict.exit_code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -14,6 +14,9 @@ from newscrawl.crawling import keys
 from newscrawl.crawling.feeds import AtomicFileFeedStorage, local_feed_directories
 from newscrawl.crawling.signals import feed_committing
 from newscrawl.runs.state import RunStatus, SQLiteStateStore, StateStore, new_run_id, state_file
+
+if TYPE_CHECKING:
+    from newscrawl.crawling.distributed.worker import DistributedWorker
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +38,10 @@ class RunState:
     place; on start, runs that never finished are settled and leftover temporary
     feed files removed. ``NEWSCRAWL_FULL_RUN`` (or ``-a full=1``) makes the run
     ignore what the store knows, but it still records what it exports.
+
+    In a shared crawl (``NEWSCRAWL_REDIS_URL``) the run id is the shared run's
+    and the store is the Redis one, both from the crawl's
+    :class:`~newscrawl.crawling.distributed.worker.DistributedWorker`.
     """
 
     def __init__(self, crawler: Crawler, state_dir: Path, incremental: bool, full: bool) -> None:
@@ -42,7 +49,8 @@ class RunState:
         self.state_dir = state_dir
         self.incremental = incremental
         self.full_run = full
-        self.run_id = new_run_id()
+        self.shared = bool(crawler.settings.get("NEWSCRAWL_REDIS_URL"))
+        self._own_run_id = new_run_id()
         self.data_files: list[str] = []
         self._store: StateStore | None = None
 
@@ -67,6 +75,27 @@ class RunState:
         return ext
 
     @property
+    def worker(self) -> DistributedWorker | None:
+        """The worker of the shared crawl this crawl belongs to; None for an embedded run."""
+        if not self.shared:
+            return None
+        from newscrawl.crawling.distributed.worker import DistributedWorker  # imports redis
+
+        return self.crawler.get_extension(DistributedWorker)
+
+    @property
+    def worker_id(self) -> str | None:
+        """``NEWSCRAWL_WORKER_ID`` of a shared crawl's worker (in its file names); else None."""
+        worker = self.worker
+        return worker.worker if worker is not None else None
+
+    @property
+    def run_id(self) -> str:
+        """The run's id; in a shared crawl the id of the run the worker joined."""
+        worker = self.worker
+        return worker.run_id if worker is not None else self._own_run_id
+
+    @property
     def store(self) -> StateStore | None:
         """The run's state store (opened on first use), or None when the run is not incremental."""
         if self._store is None and self.incremental:
@@ -74,7 +103,11 @@ class RunState:
         return self._store
 
     def open_store(self) -> StateStore:
-        """The state store of this spider: ``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``."""
+        """The state store of this spider: ``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``, or the
+        shared crawl's store in Redis."""
+        worker = self.worker
+        if worker is not None:
+            return worker.store
         return SQLiteStateStore(state_file(self.state_dir, self.crawler.spidercls.name))
 
     def _incremental_store(self) -> StateStore:
@@ -89,8 +122,9 @@ class RunState:
             logger.warning(
                 "Earlier runs did not finish: %s; their articles will be fetched again", dead
             )
+        worker_id = self.worker_id
         for directory in local_feed_directories(self.crawler.settings, spider.name):
-            for temp in remove_stale_temp_files(directory):
+            for temp in remove_stale_temp_files(directory, worker_id):
                 logger.warning("Removed the unfinished data file of a killed run: %s", temp)
         store.start_run(self.run_id, spider.name)
 

@@ -27,6 +27,7 @@ from newscrawl.archive.warc import (
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
 from newscrawl.crawling import keys
+from newscrawl.crawling.extensions.runstate import RunState
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ class WarcCaptureMiddleware:
     so no record ever holds part of a body as if it were all of it. A compressed body is
     archived as it came (a gzip bomb as its few compressed megabytes); the crawl then
     refuses it when decompression passes ``DOWNLOAD_MAXSIZE``.
+    Off in replay mode. Files are named ``<spider>-<start>-<NNNNN>.warc.gz``; a shared
+    crawl's worker puts its id after the start time (``<spider>-<start>-<worker>-…``), so
+    the workers of a run can share a directory and the names still sort by time.
     """
 
     def __init__(
@@ -113,7 +117,9 @@ class WarcCaptureMiddleware:
 
     def spider_opened(self, spider: Any) -> None:
         directory = Path(self.directory_template.replace("%(name)s", spider.name))
-        remove_stale_temp_files(directory)
+        run_state = self.crawler.get_extension(RunState)
+        worker_id = run_state.worker_id if run_state is not None else None
+        remove_stale_temp_files(directory, worker_id)
         stamp = compact_stamp()
         info = {
             "software": "newscrawl",
@@ -121,10 +127,13 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
+        if worker_id:
+            info["worker"] = worker_id
+        prefix = f"{spider.name}-{stamp}" + (f"-{worker_id}" if worker_id else "")
         self.captures = CaptureIndex(directory) if self.revisits else None
         self.writer = WarcArchiveWriter(
             directory,
-            f"{spider.name}-{stamp}",
+            prefix,
             self.max_bytes,
             info,
             self.compression_level,
