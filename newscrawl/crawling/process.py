@@ -20,15 +20,16 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from newscrawl.crawling import keys
-from newscrawl.crawling.extensions.runlock import RunLockBusy
 from newscrawl.crawling.spider import SpiderArgumentError
+from newscrawl.runs.lock import RunLockBusy, RunLockError
 from newscrawl.runs.monitor import EXIT_FAILED, EXIT_HEALTHY, EXIT_LOCKED
+from newscrawl.runs.state import StateStoreError
 
 logger = logging.getLogger(__name__)
 
 _ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 #: Start-up errors whose message says it all (no traceback needed).
-_EXPLAINED_ERRORS = (RunLockBusy, SpiderArgumentError)
+_EXPLAINED_ERRORS = (RunLockBusy, RunLockError, SpiderArgumentError, StateStoreError)
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:

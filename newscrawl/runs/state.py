@@ -10,6 +10,7 @@ with the file, so a run killed at any moment leaves nothing half-known.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from newscrawl.atomic import move_into_place, temp_path_for
 from newscrawl.clock import compact_stamp, utc_iso
 
 
@@ -64,8 +66,12 @@ class StateStore(Protocol):
 
     def start_run(self, run_id: str, spider: str) -> None: ...
 
-    def mark_committing(self, run_id: str, data_file: str) -> None:
-        """A data file of the run is about to be renamed into place."""
+    def mark_committing(self, run_id: str, data_file: str, identity: str | None = None) -> None:
+        """A data file of the run is about to be renamed into place.
+
+        ``identity`` (:func:`file_identity` of the temporary file) lets
+        :meth:`recover` tell the renamed file from one that was already there.
+        """
         ...
 
     def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
@@ -95,12 +101,93 @@ class StateStore(Protocol):
 
 def state_file(state_dir: Path, spider: str) -> Path:
     """``<state dir>/<spider>.sqlite3``."""
-    return state_dir / f"{spider}.sqlite3"
+    return state_dir / f"{spider}{STATE_SUFFIX}"
 
 
 def lock_file(state_dir: Path, spider: str) -> Path:
     """``<state dir>/<spider>.lock``."""
     return state_dir / f"{spider}.lock"
+
+
+def file_identity(path: Path) -> str | None:
+    """``<device>:<inode>`` of a regular file (kept by a rename), or None when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+class StateStoreError(Exception):
+    """The state store cannot be opened or used; no run proceeds with it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"state store {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+class StateStoreDamaged(StateStoreError):
+    """The state store file is damaged (or is not a state store); the message names the way out."""
+
+    def __str__(self) -> str:
+        return f"state store {self.path} is damaged: {self.problem}. {recovery_hint(self.path)}"
+
+
+def recovery_hint(path: Path) -> str:
+    """The commands that check, salvage or rebuild the state store at ``path``."""
+    spider, state_dir = path.name.removesuffix(STATE_SUFFIX), path.parent
+    option = f" -s NEWSCRAWL_STATE_DIR={state_dir}"
+    return (
+        f"No run uses it until it is mended: `newscrawl state check {spider}{option}` "
+        f"says what is wrong; `newscrawl state repair {spider}{option}` keeps what SQLite "
+        f"can salvage, `newscrawl state rebuild {spider}{option}` makes it again from the "
+        "exported feeds (both keep the damaged file as a backup)"
+    )
+
+
+#: Tables every state store has (others are added when missing).
+REQUIRED_TABLES = ("runs", "articles")
+STATE_SUFFIX = ".sqlite3"
+
+
+def check_state_file(path: Path, *, thorough: bool = False) -> list[str]:
+    """What is wrong with an existing state store file (an empty list when nothing is).
+
+    ``PRAGMA quick_check`` by default (what every run does when it opens the
+    store), ``PRAGMA integrity_check`` when ``thorough``. Nothing is written
+    (SQLite may fold a finished write-ahead log into the file when it closes).
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [f"cannot read: {exc.strerror or exc}"]
+    if not path.is_file():
+        return ["not a regular file"]
+    if size == 0:
+        return ["empty file (0 bytes): every article it knew is forgotten"]
+    pragma = "integrity_check" if thorough else "quick_check"
+    try:
+        db = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.Error as exc:
+        return [f"cannot open: {exc}"]
+    try:
+        rows = [str(row[0]) for row in db.execute(f"PRAGMA {pragma}")]
+        if rows != ["ok"]:
+            return rows[:20]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            return [f"not a newscrawl state store: no table {', '.join(missing)}"]
+        for table in REQUIRED_TABLES:
+            db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+    except sqlite3.Error as exc:
+        return [str(exc)]
+    finally:
+        db.close()
+    return []
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -141,20 +228,61 @@ CREATE TABLE IF NOT EXISTS pending (
     exported_at TEXT NOT NULL,
     PRIMARY KEY (run_id, url)
 );
+-- The file identity (device:inode) of each data file a run is renaming into place.
+CREATE TABLE IF NOT EXISTS commit_files (
+    run_id TEXT NOT NULL,
+    data_file TEXT NOT NULL,
+    identity TEXT,
+    PRIMARY KEY (run_id, data_file)
+);
 """
+
+
+def create_state_file(path: Path) -> None:
+    """A new, empty state store at ``path``, created whole (temporary file, then rename).
+
+    So an existing state file is never legitimately empty or half made.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    try:
+        db = sqlite3.connect(str(temp), isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+        finally:
+            db.close()
+        move_into_place(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 class SQLiteStateStore:
     """The :class:`StateStore` in an embedded SQLite file (WAL, synchronous writes)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, check: bool = True) -> None:
+        """Open (or create) the store; a damaged file raises :class:`StateStoreDamaged`.
+
+        ``check`` runs ``PRAGMA quick_check`` on an existing file first.
+        """
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(_SCHEMA)
         self._pending: list[tuple[Any, ...]] = []
+        try:
+            if not os.path.lexists(path):
+                create_state_file(path)
+            elif check and (problems := check_state_file(path)):
+                raise StateStoreDamaged(path, "; ".join(problems))
+            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        except OSError as exc:
+            raise StateStoreError(path, f"cannot create: {exc.strerror or exc}") from None
+        except sqlite3.Error as exc:
+            raise StateStoreError(path, f"cannot open: {exc}") from None
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(_SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            self.db.close()
+            raise StateStoreDamaged(path, str(exc)) from None
 
     def close(self) -> None:
         self.db.close()
@@ -175,7 +303,7 @@ class SQLiteStateStore:
         settled = []
         for run_id, status, data_file in rows:
             files = [f for f in (data_file or "").split(",") if f]
-            if status == RunStatus.COMMITTING and files and all(Path(f).exists() for f in files):
+            if status == RunStatus.COMMITTING and files and self._renamed(run_id, files):
                 self.commit_run(run_id, files)
             else:
                 self.db.execute(
@@ -183,11 +311,38 @@ class SQLiteStateStore:
                 )
             settled.append(run_id)
         self.db.execute("DELETE FROM pending")
+        self.db.execute("DELETE FROM commit_files")
         return settled
 
-    def mark_committing(self, run_id: str, data_file: str) -> None:
+    def _renamed(self, run_id: str, files: list[str]) -> bool:
+        """True when every data file of a committing run is the one it renamed into place.
+
+        A file whose identity was recorded must still have it: a file that was
+        there before (``-O`` over an old export, a directory in the way) is not
+        the run's. Runs recorded before identities were kept need the file only.
+        """
+        identities = dict(
+            self.db.execute(
+                "SELECT data_file, identity FROM commit_files WHERE run_id = ?", (run_id,)
+            ).fetchall()
+        )
+        for name in files:
+            expected = identities.get(name)
+            if expected is None and not Path(name).exists():
+                return False
+            if expected is not None and file_identity(Path(name)) != expected:
+                return False
+        return True
+
+    def mark_committing(self, run_id: str, data_file: str, identity: str | None = None) -> None:
         """A data file of the run is about to be renamed into place."""
         self.flush_pending()
+        if identity is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO commit_files (run_id, data_file, identity) "
+                "VALUES (?, ?, ?)",
+                (run_id, data_file, identity),
+            )
         row = self.db.execute("SELECT data_file FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         files = [f for f in ((row[0] if row else "") or "").split(",") if f]
         files.append(data_file)
@@ -303,6 +458,7 @@ class SQLiteStateStore:
                 (run_id,),
             )
             self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM commit_files WHERE run_id = ?", (run_id,))
             self.db.execute(
                 "UPDATE runs SET status = ?, data_file = ? WHERE run_id = ?",
                 (RunStatus.COMMITTED, ",".join(dict.fromkeys(data_files)), run_id),
