@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from newscrawl import __version__
 from newscrawl.assemble import ArticleAssembly
@@ -15,6 +15,7 @@ from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
 from newscrawl.health.cli import add_health_parser, health_command
 from newscrawl.record import RecordOptions
+from newscrawl.runs.monitor import EXIT_LOCKED
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
@@ -146,6 +147,119 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return 1 if problems else EXIT_OK
 
 
+def _state_settings(args: argparse.Namespace) -> Any:
+    """The settings a run of the spider would use (project settings, then ``-s``)."""
+    from newscrawl.crawling.process import project_settings
+
+    return project_settings(dict(_pairs(args.set, "-s")))
+
+
+def feed_directories(settings: Any, spider: str) -> list[Path]:
+    """Where a run of ``spider`` writes its data files: the local ``FEEDS`` directories,
+    else the directory of ``NEWSCRAWL_DEFAULT_FEED`` (``output/<spider>``)."""
+    from newscrawl.crawling.feeds import local_feed_directories
+
+    if settings.getdict("FEEDS"):
+        return local_feed_directories(settings, spider)
+    return [Path(settings["NEWSCRAWL_DEFAULT_FEED"].replace("%(name)s", spider)).parent]
+
+
+def state_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Check, repair or rebuild a spider's state store; 0 done, 1 not, 75 a run holds it."""
+    from newscrawl.runs.lock import RunLockBusy, RunLockError, acquire_run_lock, last_holder
+    from newscrawl.runs.state import lock_file, recovery_hint, state_file
+    from newscrawl.runs.staterepair import StateToolError, describe_state
+
+    settings = _state_settings(args)
+    state_dir = Path(settings["NEWSCRAWL_STATE_DIR"])
+    path = state_file(state_dir, args.spider)
+    if args.action == "check":
+        found = describe_state(path)
+        holder = last_holder(lock_file(state_dir, args.spider))
+        if not found.exists:
+            print(f"{path}: no state store (the next run starts with an empty one)", file=out)
+        elif found.healthy:
+            last = f"; last run {found.last_run[0]} ({found.last_run[1]})" if found.last_run else ""
+            print(
+                f"{path}: ok (integrity_check): {found.articles} articles, {found.runs} runs{last}",
+                file=out,
+            )
+        else:
+            print(f"{path}: DAMAGED", file=out)
+            for problem in found.problems:
+                print(f"  {problem}", file=out)
+            print(recovery_hint(path), file=out)
+        if holder is not None:
+            print(f"{lock_file(state_dir, args.spider)}: last held by pid {holder}", file=out)
+        return EXIT_OK if found.healthy else 1
+    try:
+        lock = acquire_run_lock(lock_file(state_dir, args.spider), args.spider)
+    except RunLockBusy as exc:
+        print(f"newscrawl state: {exc}; try again when it has finished", file=err)
+        return EXIT_LOCKED
+    except RunLockError as exc:
+        print(f"newscrawl state: {exc}", file=err)
+        return 1
+    try:
+        if args.action == "repair":
+            return _repair(path, out)
+        return _rebuild(path, args, settings, out, err)
+    except StateToolError as exc:
+        print(f"newscrawl state {args.action}: {exc}", file=err)
+        return 1
+    finally:
+        lock.close()
+
+
+def _repair(path: Path, out: TextIO) -> int:
+    from newscrawl.runs.staterepair import repair_state
+
+    result = repair_state(path)
+    print(f"{path}: damaged ({'; '.join(result.problems)})", file=out)
+    print(
+        f"{path}: repaired: {result.articles} articles and {result.runs} runs salvaged; "
+        f"the damaged file is kept as {result.backup}",
+        file=out,
+    )
+    print(
+        "Articles that were not salvaged are exported again by the next run; "
+        "`newscrawl state rebuild` restores every article the feeds hold instead.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _rebuild(path: Path, args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> int:
+    from newscrawl.runs.staterepair import StateToolError, data_files, rebuild_state
+
+    sources = [Path(p) for p in args.sources] or feed_directories(settings, args.spider)
+    if not data_files(sources):
+        raise StateToolError(
+            f"no data file (*.jsonl) in {', '.join(map(str, sources))}; name the feeds "
+            "with --from FILE_OR_DIRECTORY"
+        )
+    result = rebuild_state(path, args.spider, sources)
+    print(
+        f"{path}: rebuilt from {len(result.files)} data files ({result.lines} lines): "
+        f"{result.articles} articles at their latest version "
+        f"({result.older_versions} older lines passed over, "
+        f"{result.other_sites} lines of other sites left out)",
+        file=out,
+    )
+    if result.backup is not None:
+        print(f"{path}: the previous file is kept as {result.backup}", file=out)
+    for problem in result.unreadable[:10]:
+        print(f"newscrawl state rebuild: unreadable line: {problem}", file=err)
+    if result.unreadable:
+        print(
+            f"newscrawl state rebuild: {len(result.unreadable)} unreadable lines: their "
+            "articles are not known and the next run exports them again",
+            file=err,
+        )
+        return 1
+    return EXIT_OK
+
+
 def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Compare two exports; exit 1 when anything differs, 2 for bad input."""
     from newscrawl.diff import (
@@ -265,6 +379,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--output-dir", default="output", help="where demo/ is created")
 
+    state = commands.add_parser(
+        "state",
+        help="check, repair or rebuild a spider's state store",
+        description="check: SQLite's integrity check of <NEWSCRAWL_STATE_DIR>/SPIDER.sqlite3 "
+        "(exit 0 sound or absent, 1 damaged, with what is wrong). repair: a new store with "
+        "every row SQLite can still read. rebuild: a new store from the data files already "
+        "exported (the *.jsonl files in the spider's feed directories, output/SPIDER by "
+        "default, or --from): per article id the line with the highest version, then the "
+        "latest updated_at/crawled_at. repair and rebuild hold the run lock (exit 75 while a "
+        "run holds it) and keep the old file as SPIDER.sqlite3.backup-<UTC time>.",
+    )
+    state.add_argument("action", choices=["check", "repair", "rebuild"])
+    state.add_argument("spider", choices=profile_names(), metavar="SPIDER")
+    state.add_argument(
+        "-s",
+        dest="set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting as the runs use it (NEWSCRAWL_STATE_DIR, FEEDS …)",
+    )
+    state.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="rebuild: a data file or a directory of them (repeatable; default: the feed "
+        "directories of the spider)",
+    )
+
     add_health_parser(commands)
     return parser
 
@@ -282,6 +427,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return diff_command(args, sys.stdout, sys.stderr)
     if args.command == "health":
         return health_command(args, sys.stdout, sys.stderr)
+    if args.command == "state":
+        return state_command(args, sys.stdout, sys.stderr)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

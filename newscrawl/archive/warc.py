@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import hashlib
 import logging
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -123,6 +124,8 @@ class ArchiveLocation:
     """ISO 8601 UTC time of the fetch, to the second (the records' ``crawled_at``)."""
     revisit: bool = False
     """True when a revisit record stands for the response (its payload was archived before)."""
+    warc_date: str = ""
+    """The record's ``WARC-Date`` as written."""
 
     def as_dict(self) -> dict[str, str]:
         """The record's ``archive`` field."""
@@ -212,6 +215,8 @@ class WarcArchiveWriter:
         self.name = ""
         self.finished: list[Path] = []
         self.index_lines: list[str] = []
+        self.failure: OSError | None = None
+        """The write error that stopped this writer; every later write raises it again."""
 
     @property
     def final_path(self) -> Path:
@@ -224,14 +229,39 @@ class WarcArchiveWriter:
         self.handle = temp_path_for(self.final_path).open("wb")
         self.writer = _GzipWARCWriter(self.handle, self.compression_level, warc_version="1.1")
         self.writer.write_record(self.writer.create_warcinfo_record(self.name, self.info))
+        self.handle.flush()
+
+    def _stop(self, start: int, error: OSError) -> None:
+        """A write failed: cut the file back to its last whole record and write no more.
+
+        Every record before ``start`` was flushed, so the file stays a valid WARC
+        holding every response already handed out, and :meth:`close` still
+        renames it into place. A file left with no record at all is removed.
+        """
+        self.failure = error
+        handle, self.handle, self.writer = self.handle, None, None
+        temp = temp_path_for(self.final_path)
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass  # its unflushed bytes are the ones cut off below
+        try:
+            if start <= 0:
+                temp.unlink(missing_ok=True)
+                return
+            os.truncate(temp, start)
+            self.handle = temp.open("ab")
+        except OSError:
+            self.handle = None  # left as a temporary file; the next run removes it
 
     def _commit(self) -> None:
         if self.handle is None:
             return
-        sync_and_close(self.handle)
+        handle, self.handle, self.writer = self.handle, None, None
+        sync_and_close(handle)
         move_into_place(temp_path_for(self.final_path), self.final_path)
         self.finished.append(self.final_path)
-        self.handle = self.writer = None
         lines, self.index_lines = sorted(self.index_lines), []
         try:
             index = write_index_beside(self.final_path, lines)
@@ -239,7 +269,10 @@ class WarcArchiveWriter:
             logger.error("Cannot write the CDXJ index of %s: %s", self.final_path, exc)
             return
         if self.captures is not None:
-            self.captures.add_index(index)
+            try:
+                self.captures.add_index(index)
+            except Exception as exc:  # a cache: the next run reads the index again
+                logger.warning("Capture cache not updated with %s: %s", index, exc)
 
     def _previous_payload(self, exchange: Exchange, digest: str) -> PayloadCapture | None:
         """The earlier capture of this URL with the same payload, if revisits apply."""
@@ -251,9 +284,37 @@ class WarcArchiveWriter:
         return previous
 
     def write(self, exchange: Exchange) -> ArchiveLocation:
-        """Write the response (or revisit) and request records; returns where the first went."""
-        if self.handle is None:
-            self._open()
+        """Write the response (or revisit) and request records; returns where the first went.
+
+        Both records are flushed to the file before this returns. A write error
+        (a full disk …) is raised after the file was cut back to its last whole
+        record; the writer then refuses every later write with the same error.
+        """
+        if self.failure is not None:
+            raise self.failure
+        start = 0
+        try:
+            if self.handle is None:
+                self._open()
+            assert self.handle is not None
+            start = self.handle.tell()
+            location, index_line, digest = self._write_exchange(exchange)
+            assert self.handle is not None
+            self.handle.flush()
+        except OSError as exc:
+            self._stop(start, exc)
+            raise
+        self.index_lines.append(index_line)
+        if not location.revisit and self.captures is not None and exchange.status == 200:
+            self.captures.remember(
+                exchange.url, digest, location.warc_date, location.record_id, self.name
+            )
+        if self.handle.tell() >= self.max_bytes:
+            self._commit()
+        return location
+
+    def _write_exchange(self, exchange: Exchange) -> tuple[ArchiveLocation, str, str]:
+        """Write the records of one exchange; its location, CDXJ line and payload digest."""
         assert self.writer is not None and self.handle is not None
         date = warc_date()
         try:
@@ -308,26 +369,22 @@ class WarcArchiveWriter:
         request.rec_headers.add_header("WARC-Concurrent-To", record_id)
         offset = self.handle.tell()
         self.writer.write_record(response)
-        self.index_lines.append(
-            cdxj_line(
-                url=exchange.url,
-                warc_date=date,
-                kind="revisit" if previous is not None else "response",
-                status=exchange.status,
-                content_type=response_headers.get_header("Content-Type"),
-                digest=digest,
-                offset=offset,
-                length=self.handle.tell() - offset,
-                filename=self.name,
-            )
+        index_line = cdxj_line(
+            url=exchange.url,
+            warc_date=date,
+            kind="revisit" if previous is not None else "response",
+            status=exchange.status,
+            content_type=response_headers.get_header("Content-Type"),
+            digest=digest,
+            offset=offset,
+            length=self.handle.tell() - offset,
+            filename=self.name,
         )
         self.writer.write_record(request)
-        if previous is None and self.captures is not None and exchange.status == 200:
-            self.captures.remember(exchange.url, digest, date, record_id, self.name)
-        location = ArchiveLocation(self.name, record_id, record_time(date), previous is not None)
-        if self.handle.tell() >= self.max_bytes:
-            self._commit()
-        return location
+        location = ArchiveLocation(
+            self.name, record_id, record_time(date), previous is not None, warc_date=date
+        )
+        return location, index_line, digest
 
     def close(self) -> list[Path]:
         """Rename the open file into place; returns every file this writer finished."""

@@ -66,6 +66,12 @@ STAT_DRIFT_BASELINE_RECORDS = "newscrawl/drift/baseline_records"
 #: Requests refused by the address check (all, and ``…/<reason>`` per reason).
 STAT_ADDRESS_REFUSED = "newscrawl/address_refused"
 
+#: Files the run could not write or read (feed, archive, state store, manifest): a list of
+#: ``{"kind", "file", "error"}`` (the OS error as ``[Errno N] text``), in the order met.
+STAT_FILE_FAILURES = "newscrawl/file_failures"
+#: Responses not archived (and so not processed) because the archive could not be written.
+STAT_ARCHIVE_WRITE_FAILED = "newscrawl/archive/write_failed"
+
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"
 #: Why the run is unhealthy (list of sentences; empty when healthy).
