@@ -35,8 +35,12 @@ def run_crawl(
     feed: bool = True,
     cwd: Path = ROOT,
     timeout: float = 180,
+    prefix: list[str] | None = None,
 ) -> CrawlResult:
-    """Run ``scrapy crawl`` in a subprocess, as a user would, and collect what it wrote."""
+    """Run ``scrapy crawl`` in a subprocess, as a user would, and collect what it wrote.
+
+    ``prefix`` goes before the command (e.g. a ``setpriv`` that drops a capability).
+    """
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out.jsonl"
     stats_file = tmp_path / "stats.json"
@@ -51,7 +55,7 @@ def run_crawl(
         "NEWSCRAWL_ARCHIVE_DIR": str(tmp_path / "archive"),
     }
     base.update(settings or {})
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
+    cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "crawl", spider, *args]
     if feed:
         cmd += ["-O", str(out)]
     for key, value in base.items():

@@ -19,7 +19,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from newscrawl.assemble import ArticleAssembly
 from newscrawl.clock import utc_iso
 from newscrawl.crawling import keys
-from newscrawl.crawling.middlewares.archive import replayed_start_urls
+from newscrawl.crawling.middlewares.archive import ArchiveWriteFailed, replayed_start_urls
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import extract_page
 from newscrawl.extraction.listing import ListPage
@@ -239,6 +239,8 @@ class PortalSpider(scrapy.Spider):
 
     def article_page_failed(self, failure: Any) -> Iterator[Any]:
         """A later page could not be fetched: export what was fetched, flagged."""
+        if failure.check(ArchiveWriteFailed):  # a disk error: the next run fetches it whole
+            return
         assembly: ArticleAssembly = failure.request.meta[keys.META_ASSEMBLY]
         self.logger.warning("Article page failed: %s (%s)", failure.request.url, failure.value)
         self._count(keys.STAT_ARTICLE_PAGES_FAILED)
