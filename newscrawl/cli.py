@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -21,6 +22,8 @@ from newscrawl.sites.profile import SiteProfile
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
+#: 128 + SIGINT: the command was interrupted (Ctrl-C).
+EXIT_INTERRUPTED = 130
 
 
 def _read_input(name: str, stdin: BinaryIO) -> bytes:
@@ -33,6 +36,21 @@ def _profile_for(site: str, url: str) -> SiteProfile | None:
     if site == "auto":
         return profile_for_url(url)
     return get_profile(site)
+
+
+#: Where ``extract`` says a page came from when it is not told (``--url``): a host under
+#: ``.invalid`` (RFC 2606, never resolves) and the saved file's absolute path, so the
+#: record passes the schema (an http URL), its relative links resolve as they did
+#: beside the file, and no one mistakes it for the page's address.
+PLACEHOLDER_ORIGIN = "http://extract.invalid"
+#: The warning of a record whose URL is the placeholder.
+URL_UNKNOWN = "url_unknown"
+
+
+def placeholder_url(name: str) -> str:
+    """``http://extract.invalid/<absolute path of the file>`` (``/dev/stdin`` for ``-``)."""
+    path = Path("/dev/stdin") if name == "-" else Path(name).resolve()
+    return PLACEHOLDER_ORIGIN + path.as_uri().removeprefix("file://")
 
 
 def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err: TextIO) -> int:
@@ -49,7 +67,7 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
             print(f"newscrawl extract: {name}: empty input", file=err)
             status = EXIT_INPUT_ERROR
             continue
-        url = args.url or (Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin")
+        url = args.url or placeholder_url(name)
         profile = _profile_for(args.site, url)
         fields = extract_page(url, body, args.content_type, profile.selectors if profile else None)
         assembly = ArticleAssembly(
@@ -58,6 +76,8 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
         record = assembly.record(
             RecordOptions.for_profile(profile, to_simplified=args.to_simplified)
         )
+        if not args.url:
+            record["warnings"] = [*record["warnings"], URL_UNKNOWN]
         if args.format == "eval":
             record = {
                 "title": record["title"],
@@ -103,47 +123,92 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
     return outcome.exit_code
 
 
+class _UnusableInputs(Exception):
+    """Some inputs of ``reparse -o`` cannot be used: no output is written."""
+
+
+def crawl_max_size() -> int | None:
+    """The crawl's ``DOWNLOAD_MAXSIZE`` (project settings, else newscrawl's); None for no limit."""
+    from newscrawl.crawling.process import project_settings
+
+    size = project_settings().getint("DOWNLOAD_MAXSIZE")
+    return size if size > 0 else None
+
+
+def _write_records(records: Iterable[dict], report: Any, handle: TextIO, strict: bool) -> None:
+    """One JSON line per record; with ``strict``, stop before the first line if an input failed."""
+    for record in records:
+        if strict and report.unusable:
+            raise _UnusableInputs
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if strict and report.unusable:
+        raise _UnusableInputs
+
+
 def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures."""
+    """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures.
+
+    ``-o FILE`` is replaced only when the rebuild went through: on an unusable
+    input, a write error, Ctrl-C or any exception it is left as it was.
+    """
     from newscrawl.archive.reparse import ReparseReport, reparse_archives
+    from newscrawl.atomic import open_atomic, remove_stale_temp_files
+    from newscrawl.runs.lock import describe_os_error
 
     report = ReparseReport()
+    max_size = args.max_size if args.max_size is not None else crawl_max_size()
+    records = reparse_archives(
+        [Path(a) for a in args.archives],
+        site=args.site,
+        to_simplified=args.to_simplified,
+        report=report,
+        max_size=max_size if max_size else None,
+    )
     destination = Path(args.output) if args.output else None
-    handle: TextIO = out
-    if destination is not None:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temp = destination.with_name(f".{destination.name}.part")
-        handle = temp.open("w", encoding="utf-8")
+    kept = f"; {destination} is left as it was" if destination is not None else ""
     try:
-        records = reparse_archives(
-            [Path(a) for a in args.archives],
-            site=args.site,
-            to_simplified=args.to_simplified,
-            report=report,
+        if destination is None:
+            _write_records(records, report, out, strict=False)
+        else:
+            remove_stale_temp_files(destination.parent)
+            with open_atomic(destination, "w", encoding="utf-8") as handle:
+                _write_records(records, report, handle, strict=True)
+    except _UnusableInputs:
+        kept = f"; nothing written, {destination} is left as it was"
+    except KeyboardInterrupt:
+        print(f"newscrawl reparse: interrupted{kept}", file=err)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        print(
+            f"newscrawl reparse: cannot write {destination}: {describe_os_error(exc)}{kept}",
+            file=err,
         )
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if destination is not None:
-            handle.close()
-            temp.replace(destination)
+        return 1
     for line in report.unusable:
         print(f"newscrawl reparse: {line}", file=err)
     for line in report.damaged:
         print(f"newscrawl reparse: damaged: {line}", file=err)
     for line in report.failed:
         print(f"newscrawl reparse: failed: {line}", file=err)
+    for line in report.too_large:
+        print(f"newscrawl reparse: too large, skipped: {line}", file=err)
     print(
         f"newscrawl reparse: {report.records} records from {report.archives} archives; "
         f"{len(report.damaged)} damaged spots, {len(report.failed)} failed records, "
         f"{report.missing_pages} missing pages, {report.truncated} truncated pages, "
+        f"{len(report.too_large)} pages over the size limit "
+        f"({f'{max_size} bytes' if max_size else 'none'}), "
         f"{report.skipped} records skipped (not an article's first page), "
         f"{len(report.unusable)} unusable inputs",
         file=err,
     )
     if report.unusable:
+        if destination is not None:
+            print(f"newscrawl reparse: {kept.lstrip('; ')}", file=err)
         return EXIT_INPUT_ERROR
-    problems = report.damaged or report.failed or report.missing_pages or report.truncated
+    problems = (
+        report.damaged or report.failed or report.missing_pages or report.truncated
+    ) or report.too_large
     return 1 if problems else EXIT_OK
 
 
@@ -309,7 +374,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", *profile_names()],
         help="portal profile to use; auto picks it from --url, else the generic extractor",
     )
-    extract.add_argument("--url", default=None, help="the page's URL (for links and dates)")
+    extract.add_argument(
+        "--url",
+        default=None,
+        help="the page's URL (for its id, links and dates); without it the record's url is "
+        f"{PLACEHOLDER_ORIGIN}/<absolute file path> and its warnings hold {URL_UNKNOWN}",
+    )
     extract.add_argument(
         "--content-type", default=None, help="HTTP Content-Type header the page came with"
     )
@@ -341,7 +411,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild records from WARC archives with today's extraction (no network)",
         description="Run today's extraction and normalisation over archived article "
         "responses (multi-page articles stitched again) and write one record per article. "
-        "Damaged records are skipped and reported; exit 1 then, 2 for unusable inputs.",
+        "Damaged records and pages over the size limit are skipped and reported; exit 1 "
+        "then, 2 for unusable inputs (with -o nothing is written then), 130 when "
+        "interrupted. -o FILE is replaced only when the whole rebuild went through.",
     )
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="WARC files")
     reparse.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
@@ -353,6 +425,13 @@ def build_parser() -> argparse.ArgumentParser:
         "archive's warcinfo, else auto",
     )
     reparse.add_argument("--to-simplified", action="store_true")
+    reparse.add_argument(
+        "--max-size",
+        type=int,
+        metavar="BYTES",
+        help="skip (and report) pages whose body is or inflates to more bytes (default: the "
+        "crawl's DOWNLOAD_MAXSIZE; 0: no limit)",
+    )
 
     diff = commands.add_parser(
         "diff",
@@ -414,7 +493,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: 128 + SIGPIPE: what a shell reports for a tool whose reader went away.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that went away (``| head``) ends it quietly, as for Unix tools."""
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to say to a closed pipe
+        return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "extract":

@@ -561,17 +561,65 @@ class StoredResponse:
         lower = name.lower()
         return next((v for k, v in self.headers if k.lower() == lower), None)
 
-    def body(self) -> bytes:
-        """The payload with its Content-Encoding (gzip, deflate) undone."""
+    def body(self, max_size: int | None = None) -> bytes:
+        """The payload with its Content-Encoding (gzip, deflate) undone.
+
+        With ``max_size`` a payload that is (or inflates to) more bytes raises
+        :class:`BodyTooLarge`, found without inflating more than ``max_size``
+        bytes and without holding them, so a decompression bomb costs no memory.
+        """
         encoding = (self.header("Content-Encoding") or "").strip().lower()
+        if max_size is not None and len(self.raw_body) > max_size:
+            raise BodyTooLarge(len(self.raw_body), max_size, inflated=False)
         if encoding in ("gzip", "x-gzip"):
+            if max_size is not None:
+                _check_inflated_size(self.raw_body, zlib.MAX_WBITS | 16, max_size)
             return gzip.decompress(self.raw_body)
         if encoding == "deflate":
-            try:
-                return zlib.decompress(self.raw_body)
-            except zlib.error:
-                return zlib.decompress(self.raw_body, -zlib.MAX_WBITS)
+            for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+                try:
+                    if max_size is not None:
+                        _check_inflated_size(self.raw_body, wbits, max_size)
+                    return zlib.decompress(self.raw_body, wbits)
+                except zlib.error:
+                    if wbits < 0:
+                        raise
         return self.raw_body
+
+
+class BodyTooLarge(ValueError):
+    """An archived payload larger than the size limit (after decompression, if encoded)."""
+
+    def __init__(self, size: int, limit: int, *, inflated: bool = True) -> None:
+        if inflated:
+            message = f"body inflates to more than {limit} bytes (the size limit)"
+        else:
+            message = f"body is {size} bytes, more than the size limit of {limit}"
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+_INFLATE_CHUNK = 1 << 20
+
+
+def _check_inflated_size(raw: bytes, wbits: int, limit: int) -> None:
+    """Raise :class:`BodyTooLarge` when ``raw`` inflates to more than ``limit`` bytes.
+
+    Inflates at most ``limit`` + 1 bytes, a chunk at a time, keeping none of them
+    (every gzip member of a multi-member stream counted).
+    """
+    total = 0
+    data = raw
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        pending = data
+        while pending and not inflater.eof:
+            total += len(inflater.decompress(pending, _INFLATE_CHUNK))
+            if total > limit:
+                raise BodyTooLarge(total, limit)
+            pending = inflater.unconsumed_tail
+        data = inflater.unused_data if wbits & 16 else b""
 
 
 def read_response_at(path: Path, offset: int) -> StoredResponse:
