@@ -3,7 +3,7 @@
 The synthetic dzwww portal (``--articles``, 1,000 by default) is crawled by the real
 ``scrapy crawl dzwww`` as cron would run it: one data file per run
 (``FEEDS`` ``out/%(time)s.jsonl``), the state store, the archive and the manifest
-on. Each run stops after about ``--items-per-run`` (30) articles
+on. Each run stops after about ``--items-per-run`` (12) articles
 (``CLOSESPIDER_ITEMCOUNT``, a normal end) so the crawl takes many runs; the
 pagination stop on known pages is off so later runs reach older articles.
 
@@ -50,12 +50,14 @@ from newscrawl.runs.state import SQLiteStateStore
 SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "0",
     "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": "16",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
+    "CONCURRENT_REQUESTS": "8",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "8",
     "LOG_LEVEL": "INFO",
     "NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP": "1000000",
     "NEWSCRAWL_DRIFT": "0",
 }
+#: Attempts per kill: a run that ends before its kill moment is a rerun like any other.
+MAX_ATTEMPTS_PER_KILL = 3
 #: Runs after the last kill before the loop gives up waiting for one that exports nothing.
 MAX_FINAL_RUNS = 60
 #: Seconds a run is taken to last before one has run to its end (kill moments are drawn
@@ -206,7 +208,9 @@ def kill_loop(
             result.last_lines = lines
             return False
 
-        for attempt in range(kills):
+        for attempt in range(MAX_ATTEMPTS_PER_KILL * kills):
+            if len(result.kills) >= kills:
+                break
             run("rename" if attempt % 2 else "random")  # the kill (unless the run ends first)
             run(None)  # the rerun
         for _ in range(MAX_FINAL_RUNS):
@@ -298,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--kills", type=int, default=20)
-    parser.add_argument("--items-per-run", type=int, default=30)
+    parser.add_argument("--items-per-run", type=int, default=12)
     parser.add_argument("--seed", type=int, default=0, help="draws the kill moments")
     parser.add_argument("--workdir", help="keep the runs here (default: a temporary directory)")
     args = parser.parse_args(argv)

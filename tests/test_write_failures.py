@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from newscrawl.archive.warc import ArchiveReadLog, iter_archive
 from newscrawl.replica import REPLICA_CHANNELS
+from newscrawl.runs.monitor import FILE_ERROR_FINISH, RunCounts, Thresholds, assess
 from tests.conftest import ROOT, CrawlResult, run_crawl
 from tests.filesystems import resize, small_filesystem, without_dac_override
 
@@ -131,8 +132,8 @@ def test_a_read_only_directory(replica, tmp_path) -> None:
 
 
 def test_a_full_filesystem(replica, tmp_path) -> None:
-    before = _first_run(replica, tmp_path)
     with small_filesystem(tmp_path / "disk", "24k") as disk:
+        before = _first_run(replica, tmp_path)
         feed = disk / "articles.jsonl"
         failed = _crawl(replica, tmp_path, "failed", feed)
         reason = f"data file {feed} could not be written: [Errno 28] No space left on device"
@@ -168,3 +169,25 @@ def test_a_full_archive_disk(replica, tmp_path) -> None:
         _assert_next_run_exports_the_rest(
             replica, tmp_path, tmp_path / "next.jsonl", set(_paths(exported))
         )
+
+
+def test_the_verdict_names_each_file_once_before_anything_else() -> None:
+    failure = {
+        "kind": "feed",
+        "file": "/out/a.jsonl",
+        "error": "[Errno 28] No space left on device",
+    }
+    counts = RunCounts(
+        finish_reason=FILE_ERROR_FINISH,
+        article_pages=10,
+        feed_store_failures=1,
+        file_failures=(failure, {"kind": "state", "file": "/s.sqlite3", "error": "disk I/O error"}),
+    )
+    verdict = assess(counts, {}, 0, True, Thresholds(0.2, 0.8, 5))
+    assert verdict.exit_code == 1
+    assert verdict.reasons == [
+        "data file /out/a.jsonl could not be written: [Errno 28] No space left on device",
+        "state store /s.sqlite3 could not be used: disk I/O error",
+    ]
+    unexplained = assess(RunCounts(feed_store_failures=1), {}, 0, True, Thresholds(0.2, 0.8, 5))
+    assert unexplained.reasons == ["a data file could not be written or a critical error occurred"]
