@@ -12,9 +12,11 @@ from io import BytesIO
 from pathlib import Path
 
 import jsonschema
+import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from newscrawl.archive.warc import BodyTooLarge, StoredResponse
 from newscrawl.cli import crawl_max_size
 from newscrawl.crawling.process import project_settings
 from newscrawl.replica.server import DEFAULT_ROOT
@@ -234,3 +236,22 @@ def test_extract_into_a_closed_pipe_exits_quietly(tmp_path) -> None:
     )
     assert result.stderr == ""
     assert result.stdout.strip() == str(128 + signal.SIGPIPE)
+
+
+def test_every_member_of_a_gzip_stream_counts_towards_the_limit() -> None:
+    """Two gzip members of 3 MiB each: 6 MiB inflated, above a 5 MiB limit."""
+    member = b"".join(gzip_bomb(3 * MIB).chunks())
+    stored = StoredResponse(
+        url="http://www.dzwww.com/a.htm",
+        status=200,
+        headers=[("Content-Encoding", "gzip")],
+        raw_body=member + member,
+        record_id="<urn:uuid:1>",
+        date="2026-02-01T00:00:00+00:00",
+        file="a.warc.gz",
+    )
+    assert len(stored.body(7 * MIB)) > 6 * MIB
+    with pytest.raises(BodyTooLarge, match="inflates to more than 5242880 bytes"):
+        stored.body(5 * MIB)
+    with pytest.raises(BodyTooLarge, match="body is"):
+        stored.body(len(stored.raw_body) - 1)
