@@ -86,6 +86,15 @@ class StateStore(Protocol):
         """True when an earlier run of the spider read list items."""
         ...
 
+    def previous_run_complete(self, spider: str, run_id: str) -> bool:
+        """True when the spider's latest earlier run crawled to its normal end.
+
+        False after a run that stopped early (a file error, a shutdown, a limit) or
+        was killed: its channels may hold unexported articles below list pages
+        whose articles are all known.
+        """
+        ...
+
     def get(self, url: str) -> KnownArticle | None: ...
 
     def touch(self, url: str) -> None:
@@ -228,6 +237,12 @@ CREATE TABLE IF NOT EXISTS pending (
     exported_at TEXT NOT NULL,
     PRIMARY KEY (run_id, url)
 );
+-- Runs that ended (killed runs have no row): complete = 1 when the crawl reached its
+-- normal end.
+CREATE TABLE IF NOT EXISTS run_ends (
+    run_id TEXT PRIMARY KEY,
+    complete INTEGER NOT NULL
+);
 -- The file identity (device:inode) of each data file a run is renaming into place.
 CREATE TABLE IF NOT EXISTS commit_files (
     run_id TEXT NOT NULL,
@@ -358,7 +373,16 @@ class SQLiteStateStore:
         )
 
     def finish_run(self, run_id: str, status: RunStatus, list_items: int, articles: int) -> None:
-        """Record the end of a run (a committed run stays committed)."""
+        """Record the end of a run (a committed run stays committed).
+
+        A run that ends with any status but ``finished`` (or ``committed``) is
+        remembered as incomplete (:meth:`previous_run_complete`).
+        """
+        complete = status in (RunStatus.FINISHED, RunStatus.COMMITTED)
+        self.db.execute(
+            "INSERT OR REPLACE INTO run_ends (run_id, complete) VALUES (?, ?)",
+            (run_id, int(complete)),
+        )
         self.db.execute(
             "UPDATE runs SET status = CASE WHEN status IN (?, ?) THEN status ELSE ? END, "
             "finished_at = ?, list_items = ?, articles = ? WHERE run_id = ?",
@@ -372,6 +396,16 @@ class SQLiteStateStore:
                 run_id,
             ),
         )
+
+    def previous_run_complete(self, spider: str, run_id: str) -> bool:
+        """True when the spider's latest earlier run crawled to its normal end."""
+        row = self.db.execute(
+            "SELECT e.complete FROM runs r LEFT JOIN run_ends e ON e.run_id = r.run_id "
+            "WHERE r.spider = ? AND r.run_id != ? ORDER BY r.started_at DESC, r.rowid DESC "
+            "LIMIT 1",
+            (spider, run_id),
+        ).fetchone()
+        return row is None or row[0] == 1
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
         """True when an earlier finished run of the spider read list items."""

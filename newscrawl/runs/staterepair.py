@@ -353,8 +353,9 @@ def rebuild_state(path: Path, spider: str, sources: Iterable[Path]) -> RebuildRe
                 store.add_pending(run_id, {**record, "version": _version(record)})
             store.commit_run(run_id, [str(f) for f in files])
             # list items = the articles the feeds hold, so a later run whose list
-            # pages hold no links is still told apart from a new spider (exit 3)
-            store.finish_run(run_id, RunStatus.COMMITTED, len(latest), len(latest))
+            # pages hold no links is still told apart from a new spider (exit 3);
+            # ended as incomplete, so the next run reads every list page once
+            store.finish_run(run_id, RunStatus.FAILED, len(latest), len(latest))
         finally:
             store.close()
         backup = _install(new, path)
