@@ -239,7 +239,11 @@ def state_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     state_dir = Path(settings["NEWSCRAWL_STATE_DIR"])
     path = state_file(state_dir, args.spider)
     if args.action == "check":
-        found = describe_state(path)
+        try:
+            found = describe_state(path)
+        except StateToolError as exc:
+            print(f"newscrawl state check: {exc}", file=err)
+            return 1
         holder = last_holder(lock_file(state_dir, args.spider))
         if not found.exists:
             print(f"{path}: no state store (the next run starts with an empty one)", file=out)

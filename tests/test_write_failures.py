@@ -191,3 +191,17 @@ def test_the_verdict_names_each_file_once_before_anything_else() -> None:
     ]
     unexplained = assess(RunCounts(feed_store_failures=1), {}, 0, True, Thresholds(0.2, 0.8, 5))
     assert unexplained.reasons == ["a data file could not be written or a critical error occurred"]
+
+
+def test_a_full_state_disk(replica, tmp_path) -> None:
+    """The state store's disk fills up: a disk error naming the store; nothing half-known."""
+    with small_filesystem(tmp_path / "state", "110k") as state:
+        feed = tmp_path / "out" / "articles.jsonl"
+        failed = _crawl(replica, tmp_path, "failed", feed)
+        assert failed.returncode == 1, failed.log[-3000:]
+        assert f"newscrawl: run unhealthy: state store {state / 'dzwww.sqlite3'}" in failed.log
+        assert "database or disk is full" in failed.log
+        assert "Traceback" not in failed.log.split("newscrawl: run unhealthy")[-1]
+        assert not feed.exists(), "a feed the state store could not record was committed"
+        resize(state, "8m")
+        _assert_next_run_exports_the_rest(replica, tmp_path, feed, set())

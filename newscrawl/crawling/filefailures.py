@@ -13,6 +13,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
@@ -48,9 +49,33 @@ def record_file_failure(
 
 
 def stop_crawl(crawler: Crawler) -> None:
-    """Close the running crawl with the reason :data:`FILE_ERROR` (no-op once it is closing)."""
+    """Close the running crawl with the reason :data:`FILE_ERROR` (no-op once it is closing).
+
+    A failure met while the spider is being opened closes it once the engine has
+    started, so the engine still starts and stops in order (and the run is judged).
+    """
     engine = crawler.engine
-    if engine is None or engine.spider is None or not crawler.crawling:
+    if engine is None or not crawler.crawling:
+        return
+    if engine.running:
+        _close_soon(crawler)
+        return
+
+    def started() -> None:
+        _close_soon(crawler)
+
+    crawler.signals.connect(started, signal=signals.engine_started, weak=False)
+
+
+def _close_soon(crawler: Crawler) -> None:
+    from twisted.internet import reactor
+
+    reactor.callLater(0, _close, crawler)
+
+
+def _close(crawler: Crawler) -> None:
+    engine = crawler.engine
+    if engine is None or engine.spider is None:
         return
     slot = getattr(engine, "_slot", None)
     if slot is None or slot.closing is not None:

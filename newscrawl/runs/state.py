@@ -138,6 +138,16 @@ class StateStoreError(Exception):
         self.problem = problem
 
 
+#: SQLite result codes that mean the file's content is damaged (others: the disk, a lock …).
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """True when SQLite says the file is damaged or no database, not that it cannot get at it."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(_DAMAGE_CODES)
+
+
 class StateStoreDamaged(StateStoreError):
     """The state store file is damaged (or is not a state store); the message names the way out."""
 
@@ -166,7 +176,9 @@ def check_state_file(path: Path, *, thorough: bool = False) -> list[str]:
     """What is wrong with an existing state store file (an empty list when nothing is).
 
     ``PRAGMA quick_check`` by default (what every run does when it opens the
-    store), ``PRAGMA integrity_check`` when ``thorough``. Nothing is written
+    store), ``PRAGMA integrity_check`` when ``thorough``. A file SQLite cannot get
+    at (a full disk, no permission) raises :class:`StateStoreError`: that is not
+    damage. Nothing is written
     (SQLite may fold a finished write-ahead log into the file when it closes).
     """
     try:
@@ -181,7 +193,7 @@ def check_state_file(path: Path, *, thorough: bool = False) -> list[str]:
     try:
         db = sqlite3.connect(str(path), timeout=30)
     except sqlite3.Error as exc:
-        return [f"cannot open: {exc}"]
+        raise StateStoreError(path, f"cannot open: {exc}") from None
     try:
         rows = [str(row[0]) for row in db.execute(f"PRAGMA {pragma}")]
         if rows != ["ok"]:
@@ -193,6 +205,8 @@ def check_state_file(path: Path, *, thorough: bool = False) -> list[str]:
         for table in REQUIRED_TABLES:
             db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
     except sqlite3.Error as exc:
+        if not is_damage(exc):
+            raise StateStoreError(path, f"cannot be read: {exc}") from None
         return [str(exc)]
     finally:
         db.close()
@@ -295,9 +309,11 @@ class SQLiteStateStore:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(_SCHEMA)
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.db.close()
-            raise StateStoreDamaged(path, str(exc)) from None
+            if is_damage(exc):
+                raise StateStoreDamaged(path, str(exc)) from None
+            raise StateStoreError(path, f"cannot be used: {exc}") from None
 
     def close(self) -> None:
         self.db.close()

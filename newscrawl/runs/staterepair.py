@@ -29,6 +29,7 @@ from newscrawl.clock import compact_stamp
 from newscrawl.runs.state import (
     RunStatus,
     SQLiteStateStore,
+    StateStoreError,
     check_state_file,
     new_run_id,
 )
@@ -65,7 +66,11 @@ def describe_state(path: Path) -> StateDescription:
     """Check a state store thoroughly (``integrity_check``) without changing it."""
     if not os.path.lexists(path):
         return StateDescription(path, exists=False)
-    found = StateDescription(path, exists=True, problems=check_state_file(path, thorough=True))
+    try:
+        problems = check_state_file(path, thorough=True)
+    except StateStoreError as exc:
+        raise StateToolError(str(exc)) from None
+    found = StateDescription(path, exists=True, problems=problems)
     if found.problems:
         return found
     db = sqlite3.connect(str(path), timeout=30)
@@ -215,7 +220,10 @@ def repair_state(path: Path) -> RepairResult:
     """
     if not os.path.lexists(path):
         raise StateToolError(f"no state store at {path}")
-    problems = check_state_file(path, thorough=True)
+    try:
+        problems = check_state_file(path, thorough=True)
+    except StateStoreError as exc:
+        raise StateToolError(str(exc)) from None
     if not problems:
         raise StateToolError(f"{path} is not damaged (integrity_check: ok); nothing to repair")
     _remove_leftovers(path.parent)

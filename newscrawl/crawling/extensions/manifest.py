@@ -133,7 +133,10 @@ class RunManifest:
         run_state = self._run_state()
         if run_state is None or run_state.store is None:
             return True
-        return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
+        try:
+            return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
+        except Exception:  # recorded as a state store failure; the run already fails
+            return True
 
     def _fallback_directory(self, spider_name: str) -> Path:
         """``NEWSCRAWL_MANIFEST_DIR``: when no feed writes a local file, or that place fails."""
