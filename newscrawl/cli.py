@@ -127,11 +127,27 @@ class _UnusableInputs(Exception):
     """Some inputs of ``reparse -o`` cannot be used: no output is written."""
 
 
-def crawl_max_size() -> int | None:
-    """The crawl's ``DOWNLOAD_MAXSIZE`` (project settings, else newscrawl's); None for no limit."""
+def crawl_settings(overrides: dict[str, str] | None = None) -> Any:
+    """The settings a crawl started here would use (project settings, then ``overrides``).
+
+    Reading them does not change this process's environment (Scrapy's project
+    lookup sets ``SCRAPY_SETTINGS_MODULE``, which child processes would inherit).
+    """
     from newscrawl.crawling.process import project_settings
 
-    size = project_settings().getint("DOWNLOAD_MAXSIZE")
+    saved = os.environ.get("SCRAPY_SETTINGS_MODULE")
+    try:
+        return project_settings(overrides)
+    finally:
+        if saved is None:
+            os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
+        else:
+            os.environ["SCRAPY_SETTINGS_MODULE"] = saved
+
+
+def crawl_max_size() -> int | None:
+    """The crawl's ``DOWNLOAD_MAXSIZE`` (project settings, else newscrawl's); None for no limit."""
+    size = crawl_settings().getint("DOWNLOAD_MAXSIZE")
     return size if size > 0 else None
 
 
@@ -214,9 +230,7 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def _state_settings(args: argparse.Namespace) -> Any:
     """The settings a run of the spider would use (project settings, then ``-s``)."""
-    from newscrawl.crawling.process import project_settings
-
-    return project_settings(dict(_pairs(args.set, "-s")))
+    return crawl_settings(dict(_pairs(args.set, "-s")))
 
 
 def feed_directories(settings: Any, spider: str) -> list[Path]:

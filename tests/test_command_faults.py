@@ -17,8 +17,6 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.warc import BodyTooLarge, StoredResponse
-from newscrawl.cli import crawl_max_size
-from newscrawl.crawling.process import project_settings
 from newscrawl.replica.server import DEFAULT_ROOT
 from testing.hostile import MIB, gzip_bomb
 from testing.measure import run_measured
@@ -150,9 +148,26 @@ def _bomb_warc(path: Path, inflated: int) -> tuple[str, str]:
     return bomb_url, article_url
 
 
+def _crawl_size_limit() -> tuple[int, int]:
+    """(reparse's default limit, the crawl's DOWNLOAD_MAXSIZE), read as the commands read them.
+
+    In a subprocess: reading the project settings sets SCRAPY_SETTINGS_MODULE in the
+    environment, which later subprocesses of the test session would inherit.
+    """
+    code = (
+        "from newscrawl.cli import crawl_max_size\n"
+        "from newscrawl.crawling.process import project_settings\n"
+        "print(crawl_max_size(), project_settings().getint('DOWNLOAD_MAXSIZE'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    return int(out[0]), int(out[1])
+
+
 def test_an_archived_gzip_bomb_is_skipped_within_bounded_memory(tmp_path) -> None:
-    limit = crawl_max_size()
-    assert limit == project_settings().getint("DOWNLOAD_MAXSIZE")  # one default: the crawl's
+    limit, crawl_limit = _crawl_size_limit()
+    assert limit == crawl_limit  # one default: the crawl's
     warc = tmp_path / "bomb.warc.gz"
     bomb_url, article_url = _bomb_warc(warc, limit + MIB)
     output = tmp_path / "rebuilt.jsonl"
