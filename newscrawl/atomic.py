@@ -9,8 +9,10 @@ file. A process killed before the rename leaves only the hidden temporary file;
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 TEMP_PREFIX = "."
 TEMP_SUFFIX = ".part"
@@ -43,19 +45,36 @@ def move_into_place(temp: Path, final: Path) -> None:
     fsync_directory(final.parent)
 
 
-def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
-    """Write a whole file atomically (creating its directory)."""
+@contextmanager
+def open_atomic(path: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO[Any]]:
+    """A file written under its temporary name that appears at ``path`` only on success.
+
+    When the ``with`` block ends normally the file is synced and renamed over
+    ``path``; on any exception (Ctrl-C included) the temporary file is removed
+    and ``path`` is left as it was. Creates the directory.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = temp_path_for(path)
-    payload = data.encode(encoding) if isinstance(data, str) else data
+    handle = temp.open(mode, encoding=encoding)
     try:
-        with temp.open("wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield handle
+        sync_and_close(handle)
         move_into_place(temp, path)
+    except BaseException:
+        try:
+            handle.close()
+        except OSError:
+            pass  # the write error is the one to report
+        raise
     finally:
         temp.unlink(missing_ok=True)
+
+
+def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
+    """Write a whole file atomically (creating its directory)."""
+    payload = data.encode(encoding) if isinstance(data, str) else data
+    with open_atomic(path, "wb") as handle:
+        handle.write(payload)
 
 
 def stale_temp_files(directory: Path) -> list[Path]:
@@ -69,7 +88,8 @@ def stale_temp_files(directory: Path) -> list[Path]:
     )
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """True when a process with this pid exists (whether or not we may signal it)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -79,19 +99,33 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def temp_file_pid(temp: Path) -> int | None:
+    """The pid in a temporary file's name (``.name.<pid>.part``), or None."""
+    pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 1)[-1]
+    return int(pid) if pid.isdigit() else None
+
+
 def remove_stale_temp_files(directory: Path, owner: str | None = None) -> list[Path]:
     """Delete temporary files of killed processes (their pid is gone); returns them.
 
-    ``owner``: only files whose name carries ``-<owner>.`` or ``-<owner>-`` (a shared
-    crawl's worker id: other workers, maybe on other machines where a pid means nothing
-    here, write into the same directory).
+    Files of live processes (this one included) are kept, and so is anything
+    the directory holds that is not a regular file. ``owner``: only files whose
+    name carries ``-<owner>.`` or ``-<owner>-`` (a shared crawl's worker id: other
+    workers, maybe on other machines where a pid means nothing here, write into
+    the same directory).
     """
     removed = []
     for temp in stale_temp_files(directory):
         if owner is not None and not any(f"-{owner}{c}" in temp.name for c in ".-"):
             continue
-        pid = temp.name.removesuffix(TEMP_SUFFIX).rsplit(".", 1)[-1]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            temp.unlink(missing_ok=True)
-            removed.append(temp)
+        pid = temp_file_pid(temp)
+        if pid is None or pid == os.getpid() or pid_alive(pid) or not temp.is_file():
+            continue
+        try:
+            temp.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            continue  # a read-only directory: the write that follows will say so
+        removed.append(temp)
     return removed

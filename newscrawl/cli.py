@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from newscrawl import __version__
 from newscrawl.assemble import ArticleAssembly
@@ -15,12 +16,14 @@ from newscrawl.clock import utc_iso
 from newscrawl.extraction import extract_page
 from newscrawl.health.cli import add_health_parser, health_command
 from newscrawl.record import RecordOptions
-from newscrawl.runs.monitor import EXIT_CODES
+from newscrawl.runs.monitor import EXIT_CODES, EXIT_LOCKED
 from newscrawl.sites import get_profile, profile_for_url, profile_names
 from newscrawl.sites.profile import SiteProfile
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
+#: 128 + SIGINT: the command was interrupted (Ctrl-C).
+EXIT_INTERRUPTED = 130
 
 
 def _read_input(name: str, stdin: BinaryIO) -> bytes:
@@ -33,6 +36,21 @@ def _profile_for(site: str, url: str) -> SiteProfile | None:
     if site == "auto":
         return profile_for_url(url)
     return get_profile(site)
+
+
+#: Where ``extract`` says a page came from when it is not told (``--url``): a host under
+#: ``.invalid`` (RFC 2606, never resolves) and the saved file's absolute path, so the
+#: record passes the schema (an http URL), its relative links resolve as they did
+#: beside the file, and no one mistakes it for the page's address.
+PLACEHOLDER_ORIGIN = "http://extract.invalid"
+#: The warning of a record whose URL is the placeholder.
+URL_UNKNOWN = "url_unknown"
+
+
+def placeholder_url(name: str) -> str:
+    """``http://extract.invalid/<absolute path of the file>`` (``/dev/stdin`` for ``-``)."""
+    path = Path("/dev/stdin") if name == "-" else Path(name).resolve()
+    return PLACEHOLDER_ORIGIN + path.as_uri().removeprefix("file://")
 
 
 def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err: TextIO) -> int:
@@ -49,7 +67,7 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
             print(f"newscrawl extract: {name}: empty input", file=err)
             status = EXIT_INPUT_ERROR
             continue
-        url = args.url or (Path(name).resolve().as_uri() if name != "-" else "file:///dev/stdin")
+        url = args.url or placeholder_url(name)
         profile = _profile_for(args.site, url)
         fields = extract_page(url, body, args.content_type, profile.selectors if profile else None)
         assembly = ArticleAssembly(
@@ -58,6 +76,8 @@ def extract_command(args: argparse.Namespace, stdin: BinaryIO, out: TextIO, err:
         record = assembly.record(
             RecordOptions.for_profile(profile, to_simplified=args.to_simplified)
         )
+        if not args.url:
+            record["warnings"] = [*record["warnings"], URL_UNKNOWN]
         if args.format == "eval":
             record = {
                 "title": record["title"],
@@ -103,48 +123,224 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
     return outcome.exit_code
 
 
+class _UnusableInputs(Exception):
+    """Some inputs of ``reparse -o`` cannot be used: no output is written."""
+
+
+def crawl_settings(overrides: dict[str, str] | None = None) -> Any:
+    """The settings a crawl started here would use (project settings, then ``overrides``).
+
+    Reading them does not change this process's environment (Scrapy's project
+    lookup sets ``SCRAPY_SETTINGS_MODULE``, which child processes would inherit).
+    """
+    from newscrawl.crawling.process import project_settings
+
+    saved = os.environ.get("SCRAPY_SETTINGS_MODULE")
+    try:
+        return project_settings(overrides)
+    finally:
+        if saved is None:
+            os.environ.pop("SCRAPY_SETTINGS_MODULE", None)
+        else:
+            os.environ["SCRAPY_SETTINGS_MODULE"] = saved
+
+
+def crawl_max_size() -> int | None:
+    """The crawl's ``DOWNLOAD_MAXSIZE`` (project settings, else newscrawl's); None for no limit."""
+    size = crawl_settings().getint("DOWNLOAD_MAXSIZE")
+    return size if size > 0 else None
+
+
+def _write_records(records: Iterable[dict], report: Any, handle: TextIO, strict: bool) -> None:
+    """One JSON line per record; with ``strict``, stop before the first line if an input failed."""
+    for record in records:
+        if strict and report.unusable:
+            raise _UnusableInputs
+        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    if strict and report.unusable:
+        raise _UnusableInputs
+
+
 def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures."""
+    """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures.
+
+    ``-o FILE`` is replaced only when the rebuild went through: on an unusable
+    input, a write error, Ctrl-C or any exception it is left as it was.
+    """
     from newscrawl.archive.reparse import ReparseReport, reparse_archives
+    from newscrawl.atomic import open_atomic, remove_stale_temp_files
+    from newscrawl.runs.lock import describe_os_error
 
     report = ReparseReport()
+    max_size = args.max_size if args.max_size is not None else crawl_max_size()
+    records = reparse_archives(
+        [Path(a) for a in args.archives],
+        site=args.site,
+        to_simplified=args.to_simplified,
+        report=report,
+        max_size=max_size if max_size else None,
+    )
     destination = Path(args.output) if args.output else None
-    handle: TextIO = out
-    if destination is not None:
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        temp = destination.with_name(f".{destination.name}.part")
-        handle = temp.open("w", encoding="utf-8")
+    kept = f"; {destination} is left as it was" if destination is not None else ""
     try:
-        records = reparse_archives(
-            [Path(a) for a in args.archives],
-            site=args.site,
-            to_simplified=args.to_simplified,
-            report=report,
+        if destination is None:
+            _write_records(records, report, out, strict=False)
+        else:
+            remove_stale_temp_files(destination.parent)
+            with open_atomic(destination, "w", encoding="utf-8") as handle:
+                _write_records(records, report, handle, strict=True)
+    except _UnusableInputs:
+        kept = f"; nothing written, {destination} is left as it was"
+    except KeyboardInterrupt:
+        print(f"newscrawl reparse: interrupted{kept}", file=err)
+        return EXIT_INTERRUPTED
+    except OSError as exc:
+        print(
+            f"newscrawl reparse: cannot write {destination}: {describe_os_error(exc)}{kept}",
+            file=err,
         )
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
-    finally:
-        if destination is not None:
-            handle.close()
-            temp.replace(destination)
+        return 1
     for line in report.unusable:
         print(f"newscrawl reparse: {line}", file=err)
     for line in report.damaged:
         print(f"newscrawl reparse: damaged: {line}", file=err)
     for line in report.failed:
         print(f"newscrawl reparse: failed: {line}", file=err)
+    for line in report.too_large:
+        print(f"newscrawl reparse: too large, skipped: {line}", file=err)
     print(
         f"newscrawl reparse: {report.records} records from {report.archives} archives; "
         f"{len(report.damaged)} damaged spots, {len(report.failed)} failed records, "
         f"{report.missing_pages} missing pages, {report.truncated} truncated pages, "
+        f"{len(report.too_large)} pages over the size limit "
+        f"({f'{max_size} bytes' if max_size else 'none'}), "
         f"{report.skipped} records skipped (not an article's first page), "
         f"{len(report.unusable)} unusable inputs",
         file=err,
     )
     if report.unusable:
+        if destination is not None:
+            print(f"newscrawl reparse: {kept.lstrip('; ')}", file=err)
         return EXIT_INPUT_ERROR
-    problems = report.damaged or report.failed or report.missing_pages or report.truncated
+    problems = (
+        report.damaged or report.failed or report.missing_pages or report.truncated
+    ) or report.too_large
     return 1 if problems else EXIT_OK
+
+
+def _state_settings(args: argparse.Namespace) -> Any:
+    """The settings a run of the spider would use (project settings, then ``-s``)."""
+    return crawl_settings(dict(_pairs(args.set, "-s")))
+
+
+def feed_directories(settings: Any, spider: str) -> list[Path]:
+    """Where a run of ``spider`` writes its data files: the local ``FEEDS`` directories,
+    else the directory of ``NEWSCRAWL_DEFAULT_FEED`` (``output/<spider>``)."""
+    from newscrawl.crawling.feeds import local_feed_directories
+
+    if settings.getdict("FEEDS"):
+        return local_feed_directories(settings, spider)
+    return [Path(settings["NEWSCRAWL_DEFAULT_FEED"].replace("%(name)s", spider)).parent]
+
+
+def state_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """Check, repair or rebuild a spider's state store; 0 done, 1 not, 75 a run holds it."""
+    from newscrawl.runs.lock import RunLockBusy, RunLockError, acquire_run_lock, last_holder
+    from newscrawl.runs.state import lock_file, recovery_hint, state_file
+    from newscrawl.runs.staterepair import StateToolError, describe_state
+
+    settings = _state_settings(args)
+    state_dir = Path(settings["NEWSCRAWL_STATE_DIR"])
+    path = state_file(state_dir, args.spider)
+    if args.action == "check":
+        try:
+            found = describe_state(path)
+        except StateToolError as exc:
+            print(f"newscrawl state check: {exc}", file=err)
+            return 1
+        holder = last_holder(lock_file(state_dir, args.spider))
+        if not found.exists:
+            print(f"{path}: no state store (the next run starts with an empty one)", file=out)
+        elif found.healthy:
+            last = f"; last run {found.last_run[0]} ({found.last_run[1]})" if found.last_run else ""
+            print(
+                f"{path}: ok (integrity_check): {found.articles} articles, {found.runs} runs{last}",
+                file=out,
+            )
+        else:
+            print(f"{path}: DAMAGED", file=out)
+            for problem in found.problems:
+                print(f"  {problem}", file=out)
+            print(recovery_hint(path), file=out)
+        if holder is not None:
+            print(f"{lock_file(state_dir, args.spider)}: last held by pid {holder}", file=out)
+        return EXIT_OK if found.healthy else 1
+    try:
+        lock = acquire_run_lock(lock_file(state_dir, args.spider), args.spider)
+    except RunLockBusy as exc:
+        print(f"newscrawl state: {exc}; try again when it has finished", file=err)
+        return EXIT_LOCKED
+    except RunLockError as exc:
+        print(f"newscrawl state: {exc}", file=err)
+        return 1
+    try:
+        if args.action == "repair":
+            return _repair(path, out)
+        return _rebuild(path, args, settings, out, err)
+    except StateToolError as exc:
+        print(f"newscrawl state {args.action}: {exc}", file=err)
+        return 1
+    finally:
+        lock.close()
+
+
+def _repair(path: Path, out: TextIO) -> int:
+    from newscrawl.runs.staterepair import repair_state
+
+    result = repair_state(path)
+    print(f"{path}: damaged ({'; '.join(result.problems)})", file=out)
+    print(
+        f"{path}: repaired: {result.articles} articles and {result.runs} runs salvaged; "
+        f"the damaged file is kept as {result.backup}",
+        file=out,
+    )
+    print(
+        "Articles that were not salvaged are exported again by the next run; "
+        "`newscrawl state rebuild` restores every article the feeds hold instead.",
+        file=out,
+    )
+    return EXIT_OK
+
+
+def _rebuild(path: Path, args: argparse.Namespace, settings: Any, out: TextIO, err: TextIO) -> int:
+    from newscrawl.runs.staterepair import StateToolError, data_files, rebuild_state
+
+    sources = [Path(p) for p in args.sources] or feed_directories(settings, args.spider)
+    if not data_files(sources):
+        raise StateToolError(
+            f"no data file (*.jsonl) in {', '.join(map(str, sources))}; name the feeds "
+            "with --from FILE_OR_DIRECTORY"
+        )
+    result = rebuild_state(path, args.spider, sources)
+    print(
+        f"{path}: rebuilt from {len(result.files)} data files ({result.lines} lines): "
+        f"{result.articles} articles at their latest version "
+        f"({result.older_versions} older lines passed over, "
+        f"{result.other_sites} lines of other sites left out)",
+        file=out,
+    )
+    if result.backup is not None:
+        print(f"{path}: the previous file is kept as {result.backup}", file=out)
+    for problem in result.unreadable[:10]:
+        print(f"newscrawl state rebuild: unreadable line: {problem}", file=err)
+    if result.unreadable:
+        print(
+            f"newscrawl state rebuild: {len(result.unreadable)} unreadable lines: their "
+            "articles are not known and the next run exports them again",
+            file=err,
+        )
+        return 1
+    return EXIT_OK
 
 
 def diff_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -214,7 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
         choices=["auto", *profile_names()],
         help="portal profile to use; auto picks it from --url, else the generic extractor",
     )
-    extract.add_argument("--url", default=None, help="the page's URL (for links and dates)")
+    extract.add_argument(
+        "--url",
+        default=None,
+        help="the page's URL (for its id, links and dates); without it the record's url is "
+        f"{PLACEHOLDER_ORIGIN}/<absolute file path> and its warnings hold {URL_UNKNOWN}",
+    )
     extract.add_argument(
         "--content-type", default=None, help="HTTP Content-Type header the page came with"
     )
@@ -246,7 +447,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="rebuild records from WARC archives with today's extraction (no network)",
         description="Run today's extraction and normalisation over archived article "
         "responses (multi-page articles stitched again) and write one record per article. "
-        "Damaged records are skipped and reported; exit 1 then, 2 for unusable inputs.",
+        "Damaged records and pages over the size limit are skipped and reported; exit 1 "
+        "then, 2 for unusable inputs (with -o nothing is written then), 130 when "
+        "interrupted. -o FILE is replaced only when the whole rebuild went through.",
     )
     reparse.add_argument("archives", nargs="+", metavar="ARCHIVE", help="WARC files")
     reparse.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
@@ -258,6 +461,13 @@ def build_parser() -> argparse.ArgumentParser:
         "archive's warcinfo, else auto",
     )
     reparse.add_argument("--to-simplified", action="store_true")
+    reparse.add_argument(
+        "--max-size",
+        type=int,
+        metavar="BYTES",
+        help="skip (and report) pages whose body is or inflates to more bytes (default: the "
+        "crawl's DOWNLOAD_MAXSIZE; 0: no limit)",
+    )
 
     diff = commands.add_parser(
         "diff",
@@ -300,11 +510,56 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--output-dir", default="output", help="where demo/ is created")
 
+    state = commands.add_parser(
+        "state",
+        help="check, repair or rebuild a spider's state store",
+        description="check: SQLite's integrity check of <NEWSCRAWL_STATE_DIR>/SPIDER.sqlite3 "
+        "(exit 0 sound or absent, 1 damaged, with what is wrong). repair: a new store with "
+        "every row SQLite can still read. rebuild: a new store from the data files already "
+        "exported (the *.jsonl files in the spider's feed directories, output/SPIDER by "
+        "default, or --from): per article id the line with the highest version, then the "
+        "latest updated_at/crawled_at. repair and rebuild hold the run lock (exit 75 while a "
+        "run holds it) and keep the old file as SPIDER.sqlite3.backup-<UTC time>.",
+    )
+    state.add_argument("action", choices=["check", "repair", "rebuild"])
+    state.add_argument("spider", choices=profile_names(), metavar="SPIDER")
+    state.add_argument(
+        "-s",
+        dest="set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting as the runs use it (NEWSCRAWL_STATE_DIR, FEEDS …)",
+    )
+    state.add_argument(
+        "--from",
+        dest="sources",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="rebuild: a data file or a directory of them (repeatable; default: the feed "
+        "directories of the spider)",
+    )
+
     add_health_parser(commands)
     return parser
 
 
+#: 128 + SIGPIPE: what a shell reports for a tool whose reader went away.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; a reader that went away (``| head``) ends it quietly, as for Unix tools."""
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # nothing more to say to a closed pipe
+        return EXIT_BROKEN_PIPE
+
+
+def _dispatch(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "extract":
@@ -319,6 +574,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return health_command(args, sys.stdout, sys.stderr)
     if args.command == "manifest":
         return manifest_merge_command(args, sys.stdout, sys.stderr)
+    if args.command == "state":
+        return state_command(args, sys.stdout, sys.stderr)
     return demo_command(args, sys.stdout, sys.stderr)
 
 

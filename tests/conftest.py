@@ -51,11 +51,13 @@ def run_crawl(
     cwd: Path = ROOT,
     timeout: float = 180,
     env: dict[str, str] | None = None,
+    prefix: list[str] | None = None,
 ) -> CrawlResult:
     """Run ``scrapy crawl`` in a subprocess, as a user would, and collect what it wrote.
 
     The address check allows the local servers the crawl starts from (``server`` and
-    the loopback URLs in ``args``), on their ports only.
+    the loopback URLs in ``args``), on their ports only. ``prefix`` goes before the
+    command (e.g. a ``setpriv`` that drops a capability).
     """
     tmp_path.mkdir(parents=True, exist_ok=True)
     out = tmp_path / "out.jsonl"
@@ -74,7 +76,7 @@ def run_crawl(
         ),
     }
     base.update(settings or {})
-    cmd = [sys.executable, "-m", "scrapy", "crawl", spider, *args]
+    cmd = [*(prefix or []), sys.executable, "-m", "scrapy", "crawl", spider, *args]
     if feed:
         cmd += ["-O", str(out)]
     for key, value in base.items():

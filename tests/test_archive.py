@@ -228,6 +228,8 @@ def test_bad_inputs_give_clear_errors(archived_crawl, tmp_path, capsys) -> None:
     assert status == 2
     assert f"{text}: not a WARC file" in err
     assert f"{other}: written by spider 'cjn', not 'dzwww'" in err
+    assert not out.exists(), "-o is written only when every input could be used"
+    assert cli_main(["reparse", "--site", "dzwww", str(archives[0]), "-o", str(out)]) == 0
     assert len(_records(out)) == len(LISTS["all_articles"])
 
     assert cli_main(["diff", str(text), str(out)]) == 2

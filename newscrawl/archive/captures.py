@@ -123,17 +123,22 @@ class CaptureIndex:
                 headers = read_record_headers(self.directory / file, offset)
             except Exception as exc:  # a damaged or deleted archive: write the payload again
                 logger.warning("Capture of %s in %s is unreadable (%s); not used", url, file, exc)
-                with self.db:
-                    self.db.execute("DELETE FROM captures WHERE url = ?", (url,))
+                self._update("DELETE FROM captures WHERE url = ?", (url,))
                 return None
             date = headers.get("WARC-Date") or _timestamp_date(timestamp)
             record_id = headers.get("WARC-Record-ID")
-            with self.db:
-                self.db.execute(
-                    "UPDATE captures SET date = ?, record_id = ? WHERE url = ?",
-                    (date, record_id, url),
-                )
+            self._update(
+                "UPDATE captures SET date = ?, record_id = ? WHERE url = ?", (date, record_id, url)
+            )
         return PayloadCapture(url, digest, date, record_id, file)
+
+    def _update(self, sql: str, parameters: tuple[str, ...]) -> None:
+        """Change the cache; a failure (a full disk) only costs a lookup next time."""
+        try:
+            with self.db:
+                self.db.execute(sql, parameters)
+        except sqlite3.Error as exc:
+            logger.warning("Capture cache not updated: %s", exc)
 
     def close(self) -> None:
         self.db.close()

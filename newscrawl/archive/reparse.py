@@ -11,6 +11,7 @@ from newscrawl.archive.lookup import ArchiveLookup
 from newscrawl.archive.warc import (
     ArchiveEntry,
     ArchiveReadLog,
+    BodyTooLarge,
     StoredResponse,
     archive_info,
     iter_archive,
@@ -45,6 +46,8 @@ class ReparseReport:
     """Archived URLs that are not articles (other pages, statuses other than 200, not HTML)."""
     truncated: int = 0
     """Pages read from captures the archiving tool marked truncated (WARC-Truncated)."""
+    too_large: list[str] = field(default_factory=list)
+    """Pages skipped because their body is (or inflates to) more than the size limit."""
 
 
 def profile_by_url(url: str) -> SiteProfile | None:
@@ -136,12 +139,15 @@ def reparse_archives(
     to_simplified: bool = False,
     report: ReparseReport | None = None,
     profiles: dict[str, SiteProfile] | None = None,
+    max_size: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Records of every archived article (multi-page ones stitched), in archive order.
 
     Each record is built with its profile's options (title suffixes …), plus
     ``to_simplified``. ``profiles`` replaces the registered profile of the same
-    name (to try a changed extractor on old captures).
+    name (to try a changed extractor on old captures). A page whose body is, or
+    inflates to, more than ``max_size`` bytes is skipped and reported
+    (``too_large``): a first page loses its record, a later page counts as missing.
     """
     report = report if report is not None else ReparseReport()
     captures, first_pages = _index(paths, site, report)
@@ -149,7 +155,10 @@ def reparse_archives(
         profile = (profiles or {}).get(profile.name, profile)
         options = RecordOptions.for_profile(profile, to_simplified=to_simplified)
         try:
-            record = _rebuild(url, profile, captures, options, report)
+            record = _rebuild(url, profile, captures, options, report, max_size)
+        except BodyTooLarge as exc:
+            report.too_large.append(f"{url}: {exc}")
+            continue
         except Exception as exc:  # one bad capture must not stop the rebuild
             report.failed.append(f"{url}: {type(exc).__name__}: {exc}")
             continue
@@ -163,11 +172,12 @@ def _rebuild(
     captures: ArchiveLookup,
     options: RecordOptions,
     report: ReparseReport,
+    max_size: int | None = None,
 ) -> dict[str, Any]:
     first = _read(captures, url, report)
     assert first is not None
     assembly = ArticleAssembly(
-        extract_page(url, first.body(), first.header("Content-Type"), profile.selectors),
+        extract_page(url, first.body(max_size), first.header("Content-Type"), profile.selectors),
         site=profile.name,
         crawled_at=first.date,
         archive={"file": first.file, "record_id": first.record_id},
@@ -175,11 +185,16 @@ def _rebuild(
     next_url = assembly.next_url
     while next_url is not None:
         stored = _read(captures, next_url, report)
-        if stored is None:
+        try:
+            body = stored.body(max_size) if stored is not None else None
+        except BodyTooLarge as exc:
+            report.too_large.append(f"{next_url}: {exc}")
+            body = None
+        if stored is None or body is None:
             report.missing_pages += 1
             assembly.page_missing()
             break
         next_url = assembly.add_page(
-            extract_page(next_url, stored.body(), stored.header("Content-Type"), profile.selectors)
+            extract_page(next_url, body, stored.header("Content-Type"), profile.selectors)
         )
     return assembly.record(options)

@@ -7,6 +7,7 @@ import datetime as dt
 import gzip
 import hashlib
 import logging
+import os
 import re
 import zlib
 from collections.abc import Iterator
@@ -123,6 +124,8 @@ class ArchiveLocation:
     """ISO 8601 UTC time of the fetch, to the second (the records' ``crawled_at``)."""
     revisit: bool = False
     """True when a revisit record stands for the response (its payload was archived before)."""
+    warc_date: str = ""
+    """The record's ``WARC-Date`` as written."""
 
     def as_dict(self) -> dict[str, str]:
         """The record's ``archive`` field."""
@@ -212,6 +215,8 @@ class WarcArchiveWriter:
         self.name = ""
         self.finished: list[Path] = []
         self.index_lines: list[str] = []
+        self.failure: OSError | None = None
+        """The write error that stopped this writer; every later write raises it again."""
 
     @property
     def final_path(self) -> Path:
@@ -224,14 +229,39 @@ class WarcArchiveWriter:
         self.handle = temp_path_for(self.final_path).open("wb")
         self.writer = _GzipWARCWriter(self.handle, self.compression_level, warc_version="1.1")
         self.writer.write_record(self.writer.create_warcinfo_record(self.name, self.info))
+        self.handle.flush()
+
+    def _stop(self, start: int, error: OSError) -> None:
+        """A write failed: cut the file back to its last whole record and write no more.
+
+        Every record before ``start`` was flushed, so the file stays a valid WARC
+        holding every response already handed out, and :meth:`close` still
+        renames it into place. A file left with no record at all is removed.
+        """
+        self.failure = error
+        handle, self.handle, self.writer = self.handle, None, None
+        temp = temp_path_for(self.final_path)
+        if handle is not None:
+            try:
+                handle.close()
+            except OSError:
+                pass  # its unflushed bytes are the ones cut off below
+        try:
+            if start <= 0:
+                temp.unlink(missing_ok=True)
+                return
+            os.truncate(temp, start)
+            self.handle = temp.open("ab")
+        except OSError:
+            self.handle = None  # left as a temporary file; the next run removes it
 
     def _commit(self) -> None:
         if self.handle is None:
             return
-        sync_and_close(self.handle)
+        handle, self.handle, self.writer = self.handle, None, None
+        sync_and_close(handle)
         move_into_place(temp_path_for(self.final_path), self.final_path)
         self.finished.append(self.final_path)
-        self.handle = self.writer = None
         lines, self.index_lines = sorted(self.index_lines), []
         try:
             index = write_index_beside(self.final_path, lines)
@@ -239,7 +269,10 @@ class WarcArchiveWriter:
             logger.error("Cannot write the CDXJ index of %s: %s", self.final_path, exc)
             return
         if self.captures is not None:
-            self.captures.add_index(index)
+            try:
+                self.captures.add_index(index)
+            except Exception as exc:  # a cache: the next run reads the index again
+                logger.warning("Capture cache not updated with %s: %s", index, exc)
 
     def _previous_payload(self, exchange: Exchange, digest: str) -> PayloadCapture | None:
         """The earlier capture of this URL with the same payload, if revisits apply."""
@@ -251,9 +284,37 @@ class WarcArchiveWriter:
         return previous
 
     def write(self, exchange: Exchange) -> ArchiveLocation:
-        """Write the response (or revisit) and request records; returns where the first went."""
-        if self.handle is None:
-            self._open()
+        """Write the response (or revisit) and request records; returns where the first went.
+
+        Both records are flushed to the file before this returns. A write error
+        (a full disk …) is raised after the file was cut back to its last whole
+        record; the writer then refuses every later write with the same error.
+        """
+        if self.failure is not None:
+            raise self.failure
+        start = 0
+        try:
+            if self.handle is None:
+                self._open()
+            assert self.handle is not None
+            start = self.handle.tell()
+            location, index_line, digest = self._write_exchange(exchange)
+            assert self.handle is not None
+            self.handle.flush()
+        except OSError as exc:
+            self._stop(start, exc)
+            raise
+        self.index_lines.append(index_line)
+        if not location.revisit and self.captures is not None and exchange.status == 200:
+            self.captures.remember(
+                exchange.url, digest, location.warc_date, location.record_id, self.name
+            )
+        if self.handle.tell() >= self.max_bytes:
+            self._commit()
+        return location
+
+    def _write_exchange(self, exchange: Exchange) -> tuple[ArchiveLocation, str, str]:
+        """Write the records of one exchange; its location, CDXJ line and payload digest."""
         assert self.writer is not None and self.handle is not None
         date = warc_date()
         try:
@@ -308,26 +369,22 @@ class WarcArchiveWriter:
         request.rec_headers.add_header("WARC-Concurrent-To", record_id)
         offset = self.handle.tell()
         self.writer.write_record(response)
-        self.index_lines.append(
-            cdxj_line(
-                url=exchange.url,
-                warc_date=date,
-                kind="revisit" if previous is not None else "response",
-                status=exchange.status,
-                content_type=response_headers.get_header("Content-Type"),
-                digest=digest,
-                offset=offset,
-                length=self.handle.tell() - offset,
-                filename=self.name,
-            )
+        index_line = cdxj_line(
+            url=exchange.url,
+            warc_date=date,
+            kind="revisit" if previous is not None else "response",
+            status=exchange.status,
+            content_type=response_headers.get_header("Content-Type"),
+            digest=digest,
+            offset=offset,
+            length=self.handle.tell() - offset,
+            filename=self.name,
         )
         self.writer.write_record(request)
-        if previous is None and self.captures is not None and exchange.status == 200:
-            self.captures.remember(exchange.url, digest, date, record_id, self.name)
-        location = ArchiveLocation(self.name, record_id, record_time(date), previous is not None)
-        if self.handle.tell() >= self.max_bytes:
-            self._commit()
-        return location
+        location = ArchiveLocation(
+            self.name, record_id, record_time(date), previous is not None, warc_date=date
+        )
+        return location, index_line, digest
 
     def close(self) -> list[Path]:
         """Rename the open file into place; returns every file this writer finished."""
@@ -504,17 +561,65 @@ class StoredResponse:
         lower = name.lower()
         return next((v for k, v in self.headers if k.lower() == lower), None)
 
-    def body(self) -> bytes:
-        """The payload with its Content-Encoding (gzip, deflate) undone."""
+    def body(self, max_size: int | None = None) -> bytes:
+        """The payload with its Content-Encoding (gzip, deflate) undone.
+
+        With ``max_size`` a payload that is (or inflates to) more bytes raises
+        :class:`BodyTooLarge`, found without inflating more than ``max_size``
+        bytes and without holding them, so a decompression bomb costs no memory.
+        """
         encoding = (self.header("Content-Encoding") or "").strip().lower()
+        if max_size is not None and len(self.raw_body) > max_size:
+            raise BodyTooLarge(len(self.raw_body), max_size, inflated=False)
         if encoding in ("gzip", "x-gzip"):
+            if max_size is not None:
+                _check_inflated_size(self.raw_body, zlib.MAX_WBITS | 16, max_size)
             return gzip.decompress(self.raw_body)
         if encoding == "deflate":
-            try:
-                return zlib.decompress(self.raw_body)
-            except zlib.error:
-                return zlib.decompress(self.raw_body, -zlib.MAX_WBITS)
+            for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+                try:
+                    if max_size is not None:
+                        _check_inflated_size(self.raw_body, wbits, max_size)
+                    return zlib.decompress(self.raw_body, wbits)
+                except zlib.error:
+                    if wbits < 0:
+                        raise
         return self.raw_body
+
+
+class BodyTooLarge(ValueError):
+    """An archived payload larger than the size limit (after decompression, if encoded)."""
+
+    def __init__(self, size: int, limit: int, *, inflated: bool = True) -> None:
+        if inflated:
+            message = f"body inflates to more than {limit} bytes (the size limit)"
+        else:
+            message = f"body is {size} bytes, more than the size limit of {limit}"
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+_INFLATE_CHUNK = 1 << 20
+
+
+def _check_inflated_size(raw: bytes, wbits: int, limit: int) -> None:
+    """Raise :class:`BodyTooLarge` when ``raw`` inflates to more than ``limit`` bytes.
+
+    Inflates at most ``limit`` + 1 bytes, a chunk at a time, keeping none of them
+    (every gzip member of a multi-member stream counted).
+    """
+    total = 0
+    data = raw
+    while data:
+        inflater = zlib.decompressobj(wbits)
+        pending = data
+        while pending and not inflater.eof:
+            total += len(inflater.decompress(pending, _INFLATE_CHUNK))
+            if total > limit:
+                raise BodyTooLarge(total, limit)
+            pending = inflater.unconsumed_tail
+        data = inflater.unused_data if wbits & 16 else b""
 
 
 def read_response_at(path: Path, offset: int) -> StoredResponse:

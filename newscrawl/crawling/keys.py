@@ -140,6 +140,12 @@ STAT_REDIS_COMMITS_FAILED = "newscrawl/redis/commits_failed"
 STAT_SCHEDULER_ENQUEUED_REDIS = "scheduler/enqueued/redis"
 STAT_SCHEDULER_DEQUEUED_REDIS = "scheduler/dequeued/redis"
 
+#: Files the run could not write or read (feed, archive, state store, manifest): a list of
+#: ``{"kind", "file", "error"}`` (the OS error as ``[Errno N] text``), in the order met.
+STAT_FILE_FAILURES = "newscrawl/file_failures"
+#: Responses not archived (and so not processed) because the archive could not be written.
+STAT_ARCHIVE_WRITE_FAILED = "newscrawl/archive/write_failed"
+
 #: The run's health as an exit code (set when the run ends; the crawl command exits with it).
 STAT_EXIT_CODE = "newscrawl/exit_code"
 #: Why the run is unhealthy (list of sentences; empty when healthy).

@@ -20,15 +20,16 @@ from twisted.internet.defer import Deferred
 from twisted.python.failure import Failure
 
 from newscrawl.crawling import keys
-from newscrawl.crawling.extensions.runlock import RunLockBusy
 from newscrawl.crawling.spider import SpiderArgumentError
 from newscrawl.distributed.errors import SharedCrawlUnreachable, WorkerIdInUse
+from newscrawl.runs.lock import RunLockBusy, RunLockError
 from newscrawl.runs.monitor import (
     EXIT_FAILED,
     EXIT_HEALTHY,
     EXIT_LOCKED,
     EXIT_SHARED_STATE_UNAVAILABLE,
 )
+from newscrawl.runs.state import StateStoreError
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ _REFUSALS: dict[type[Exception], int] = {
     SharedCrawlUnreachable: EXIT_SHARED_STATE_UNAVAILABLE,
 }
 #: Start-up errors whose message says it all (no traceback needed).
-_EXPLAINED_ERRORS = (*_REFUSALS, SpiderArgumentError)
+_EXPLAINED_ERRORS = (*_REFUSALS, RunLockError, SpiderArgumentError, StateStoreError)
 
 
 def project_settings(overrides: dict[str, Any] | None = None) -> Settings:

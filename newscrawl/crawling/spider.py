@@ -30,7 +30,7 @@ from newscrawl.crawling.failures import (
     classify,
     link_url,
 )
-from newscrawl.crawling.middlewares.archive import replayed_start_urls
+from newscrawl.crawling.middlewares.archive import ArchiveWriteFailed, replayed_start_urls
 from newscrawl.crawling.middlewares.scope import port_scope, scope_refusal
 from newscrawl.encoding import decode_html
 from newscrawl.extraction import PageFields, extract_page
@@ -355,6 +355,8 @@ class PortalSpider(scrapy.Spider):
 
     def article_page_failed(self, failure: Any) -> Iterator[Any]:
         """A later page could not be fetched: export what was fetched, flagged."""
+        if failure.check(ArchiveWriteFailed):  # a disk error: the next run fetches it whole
+            return
         assembly: ArticleAssembly = failure.request.meta[keys.META_ASSEMBLY]
         self._page_failed(ARTICLE_PAGE, failure.request, classify(failure.value))
         self._count(keys.STAT_ARTICLE_PAGES_FAILED)

@@ -33,7 +33,7 @@ from collections import Counter
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Self
+from typing import IO, Any, Self
 from urllib.parse import unquote, urlsplit
 
 __all__ = [
@@ -119,6 +119,11 @@ class _Server(ThreadingHTTPServer):
         self.owner = owner
         self.server_version = owner.server_version
         super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a client that went away (a crawler killed mid-request): nothing to report
+        super().handle_error(request, client_address)
 
 
 class LocalHTTPServer:

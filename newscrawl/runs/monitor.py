@@ -40,6 +40,9 @@ COVERED_FIELDS = ("title", "published_date", "body", "source")
 
 #: Finish reasons of a run that ended as planned (Scrapy's CloseSpider limits included).
 _NORMAL_FINISH = "finished"
+#: The finish reason of a crawl stopped because a file could not be written or read
+#: (the file failures it lists say which).
+FILE_ERROR_FINISH = "file_error"
 _LIMIT_FINISH_PREFIX = "closespider_"
 #: Finish reason of a shared-crawl worker that stopped because the shared state was lost.
 FINISH_SHARED_STATE_UNAVAILABLE = "shared_state_unavailable"
@@ -83,6 +86,8 @@ class RunCounts:
     """Why list pages failed or were left out: reason → pages (as far as they are listed)."""
     shared_commits_failed: int = 0
     """Data files of a shared-crawl worker whose commit the shared state refused or lost."""
+    file_failures: tuple[Mapping[str, str], ...] = ()
+    """Files the run could not write or read: ``{"kind", "file", "error"}`` each."""
 
 
 @dataclass
@@ -98,6 +103,23 @@ class Verdict:
         if self.exit_code == EXIT_HEALTHY:
             self.exit_code = code
         self.reasons.append(reason)
+
+
+#: How each kind of file is named in a reason.
+_FILE_KINDS = {
+    "feed": "data file",
+    "archive": "archive file",
+    "state": "state store",
+    "manifest": "run manifest",
+    "stats": "stats file",
+}
+
+
+def file_failure_reason(failure: Mapping[str, str]) -> str:
+    """``data file /out/a.jsonl could not be written: [Errno 28] No space left on device``."""
+    kind = _FILE_KINDS.get(failure.get("kind", ""), "file")
+    verb = "could not be used" if failure.get("kind") == "state" else "could not be written"
+    return f"{kind} {failure.get('file')} {verb}: {failure.get('error')}"
 
 
 def error_rate(counts: RunCounts) -> float:
@@ -129,10 +151,14 @@ def assess(
     """The run's verdict from its counters, the coverage of its exported records and the
     template-drift alarms raised against the site's history (:mod:`newscrawl.runs.drift`)."""
     verdict = Verdict()
+    for failure in counts.file_failures:
+        verdict.fail(EXIT_FAILED, file_failure_reason(failure))
     reason = counts.finish_reason
+    explained = reason == FILE_ERROR_FINISH and counts.file_failures
+    normal = reason == _NORMAL_FINISH or reason.startswith(_LIMIT_FINISH_PREFIX)
     if reason in _FINISH_REASON_VERDICTS:
         verdict.fail(*_FINISH_REASON_VERDICTS[reason])
-    elif reason != _NORMAL_FINISH and not reason.startswith(_LIMIT_FINISH_PREFIX):
+    elif not normal and not explained:
         verdict.fail(EXIT_FAILED, f"run did not finish normally: {reason}")
     if counts.shared_commits_failed:
         verdict.fail(
@@ -141,7 +167,7 @@ def assess(
             "state (Redis unreachable, or this worker was presumed dead): their articles are "
             "exported by the other workers or the next run",
         )
-    if counts.feed_store_failures or counts.critical_errors:
+    if (counts.feed_store_failures and not counts.file_failures) or counts.critical_errors:
         verdict.fail(EXIT_FAILED, "a data file could not be written or a critical error occurred")
     unread = counts.list_pages_failed + counts.list_pages_ignored
     if not counts.list_pages and unread:

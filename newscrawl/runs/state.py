@@ -10,6 +10,7 @@ with the file, so a run killed at any moment leaves nothing half-known.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import secrets
 import sqlite3
 from collections.abc import Iterable
@@ -18,6 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from newscrawl.atomic import move_into_place, temp_path_for
 from newscrawl.clock import compact_stamp, utc_iso
 
 
@@ -75,8 +77,12 @@ class StateStore(Protocol):
 
     def start_run(self, run_id: str, spider: str) -> None: ...
 
-    def mark_committing(self, run_id: str, data_file: str) -> None:
-        """A data file of the run is about to be renamed into place."""
+    def mark_committing(self, run_id: str, data_file: str, identity: str | None = None) -> None:
+        """A data file of the run is about to be renamed into place.
+
+        ``identity`` (:func:`file_identity` of the temporary file) lets
+        :meth:`recover` tell the renamed file from one that was already there.
+        """
         ...
 
     def commit_run(self, run_id: str, data_files: Iterable[str]) -> int:
@@ -89,6 +95,15 @@ class StateStore(Protocol):
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
         """True when an earlier run of the spider read list items."""
+        ...
+
+    def previous_run_complete(self, spider: str, run_id: str) -> bool:
+        """True when the spider's latest earlier run crawled to its normal end.
+
+        False after a run that stopped early (a file error, a shutdown, a limit) or
+        was killed: its channels may hold unexported articles below list pages
+        whose articles are all known.
+        """
         ...
 
     def get(self, url: str) -> KnownArticle | None:
@@ -117,12 +132,107 @@ class StateStore(Protocol):
 
 def state_file(state_dir: Path, spider: str) -> Path:
     """``<state dir>/<spider>.sqlite3``."""
-    return state_dir / f"{spider}.sqlite3"
+    return state_dir / f"{spider}{STATE_SUFFIX}"
 
 
 def lock_file(state_dir: Path, spider: str) -> Path:
     """``<state dir>/<spider>.lock``."""
     return state_dir / f"{spider}.lock"
+
+
+def file_identity(path: Path) -> str | None:
+    """``<device>:<inode>`` of a regular file (kept by a rename), or None when there is none."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    if not path.is_file():
+        return None
+    return f"{stat.st_dev}:{stat.st_ino}"
+
+
+class StateStoreError(Exception):
+    """The state store cannot be opened or used; no run proceeds with it."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"state store {path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+#: SQLite result codes that mean the file's content is damaged (others: the disk, a lock …).
+_DAMAGE_CODES = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """True when SQLite says the file is damaged or no database, not that it cannot get at it."""
+    name = getattr(error, "sqlite_errorname", "") or ""
+    return name.startswith(_DAMAGE_CODES)
+
+
+class StateStoreDamaged(StateStoreError):
+    """The state store file is damaged (or is not a state store); the message names the way out."""
+
+    def __str__(self) -> str:
+        return f"state store {self.path} is damaged: {self.problem}. {recovery_hint(self.path)}"
+
+
+def recovery_hint(path: Path) -> str:
+    """The commands that check, salvage or rebuild the state store at ``path``."""
+    spider, state_dir = path.name.removesuffix(STATE_SUFFIX), path.parent
+    option = f" -s NEWSCRAWL_STATE_DIR={state_dir}"
+    return (
+        f"No run uses it until it is mended: `newscrawl state check {spider}{option}` "
+        f"says what is wrong; `newscrawl state repair {spider}{option}` keeps what SQLite "
+        f"can salvage, `newscrawl state rebuild {spider}{option}` makes it again from the "
+        "exported feeds (both keep the damaged file as a backup)"
+    )
+
+
+#: Tables every state store has (others are added when missing).
+REQUIRED_TABLES = ("runs", "articles")
+STATE_SUFFIX = ".sqlite3"
+
+
+def check_state_file(path: Path, *, thorough: bool = False) -> list[str]:
+    """What is wrong with an existing state store file (an empty list when nothing is).
+
+    ``PRAGMA quick_check`` by default (what every run does when it opens the
+    store), ``PRAGMA integrity_check`` when ``thorough``. A file SQLite cannot get
+    at (a full disk, no permission) raises :class:`StateStoreError`: that is not
+    damage. Nothing is written
+    (SQLite may fold a finished write-ahead log into the file when it closes).
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return [f"cannot read: {exc.strerror or exc}"]
+    if not path.is_file():
+        return ["not a regular file"]
+    if size == 0:
+        return ["empty file (0 bytes): every article it knew is forgotten"]
+    pragma = "integrity_check" if thorough else "quick_check"
+    try:
+        db = sqlite3.connect(str(path), timeout=30)
+    except sqlite3.Error as exc:
+        raise StateStoreError(path, f"cannot open: {exc}") from None
+    try:
+        rows = [str(row[0]) for row in db.execute(f"PRAGMA {pragma}")]
+        if rows != ["ok"]:
+            return rows[:20]
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        missing = [t for t in REQUIRED_TABLES if t not in tables]
+        if missing:
+            return [f"not a newscrawl state store: no table {', '.join(missing)}"]
+        for table in REQUIRED_TABLES:
+            db.execute(f"SELECT * FROM {table} LIMIT 1").fetchall()
+    except sqlite3.Error as exc:
+        if not is_damage(exc):
+            raise StateStoreError(path, f"cannot be read: {exc}") from None
+        return [str(exc)]
+    finally:
+        db.close()
+    return []
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -176,6 +286,19 @@ CREATE TABLE IF NOT EXISTS pending_aliases (
     url TEXT NOT NULL,
     PRIMARY KEY (run_id, alias)
 );
+-- Runs that ended (killed runs have no row): complete = 1 when the crawl reached its
+-- normal end.
+CREATE TABLE IF NOT EXISTS run_ends (
+    run_id TEXT PRIMARY KEY,
+    complete INTEGER NOT NULL
+);
+-- The file identity (device:inode) of each data file a run is renaming into place.
+CREATE TABLE IF NOT EXISTS commit_files (
+    run_id TEXT NOT NULL,
+    data_file TEXT NOT NULL,
+    identity TEXT,
+    PRIMARY KEY (run_id, data_file)
+);
 """
 #: Columns added after the first release of the store: (table, column, definition).
 _ADDED_COLUMNS = (
@@ -184,19 +307,55 @@ _ADDED_COLUMNS = (
 )
 
 
+def create_state_file(path: Path) -> None:
+    """A new, empty state store at ``path``, created whole (temporary file, then rename).
+
+    So an existing state file is never legitimately empty or half made.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = temp_path_for(path)
+    try:
+        db = sqlite3.connect(str(temp), isolation_level=None)
+        try:
+            db.executescript(_SCHEMA)
+        finally:
+            db.close()
+        move_into_place(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
 class SQLiteStateStore:
     """The :class:`StateStore` in an embedded SQLite file (WAL, synchronous writes)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, check: bool = True) -> None:
+        """Open (or create) the store; a damaged file raises :class:`StateStoreDamaged`.
+
+        ``check`` runs ``PRAGMA quick_check`` on an existing file first.
+        """
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript(_SCHEMA)
-        self._add_new_columns()
         self._pending: list[tuple[Any, ...]] = []
         self._pending_aliases: list[tuple[str, str, str]] = []
+        try:
+            if not os.path.lexists(path):
+                create_state_file(path)
+            elif check and (problems := check_state_file(path)):
+                raise StateStoreDamaged(path, "; ".join(problems))
+            self.db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        except OSError as exc:
+            raise StateStoreError(path, f"cannot create: {exc.strerror or exc}") from None
+        except sqlite3.Error as exc:
+            raise StateStoreError(path, f"cannot open: {exc}") from None
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.executescript(_SCHEMA)
+            self._add_new_columns()
+        except sqlite3.Error as exc:
+            self.db.close()
+            if is_damage(exc):
+                raise StateStoreDamaged(path, str(exc)) from None
+            raise StateStoreError(path, f"cannot be used: {exc}") from None
 
     def _add_new_columns(self) -> None:
         """Bring a store written by an earlier version up to the current columns."""
@@ -224,7 +383,7 @@ class SQLiteStateStore:
         settled = []
         for run_id, status, data_file in rows:
             files = [f for f in (data_file or "").split(",") if f]
-            if status == RunStatus.COMMITTING and files and all(Path(f).exists() for f in files):
+            if status == RunStatus.COMMITTING and files and self._renamed(run_id, files):
                 self.commit_run(run_id, files)
             else:
                 self.db.execute(
@@ -233,11 +392,38 @@ class SQLiteStateStore:
             settled.append(run_id)
         self.db.execute("DELETE FROM pending")
         self.db.execute("DELETE FROM pending_aliases")
+        self.db.execute("DELETE FROM commit_files")
         return settled
 
-    def mark_committing(self, run_id: str, data_file: str) -> None:
+    def _renamed(self, run_id: str, files: list[str]) -> bool:
+        """True when every data file of a committing run is the one it renamed into place.
+
+        A file whose identity was recorded must still have it: a file that was
+        there before (``-O`` over an old export, a directory in the way) is not
+        the run's. Runs recorded before identities were kept need the file only.
+        """
+        identities = dict(
+            self.db.execute(
+                "SELECT data_file, identity FROM commit_files WHERE run_id = ?", (run_id,)
+            ).fetchall()
+        )
+        for name in files:
+            expected = identities.get(name)
+            if expected is None and not Path(name).exists():
+                return False
+            if expected is not None and file_identity(Path(name)) != expected:
+                return False
+        return True
+
+    def mark_committing(self, run_id: str, data_file: str, identity: str | None = None) -> None:
         """A data file of the run is about to be renamed into place."""
         self.flush_pending()
+        if identity is not None:
+            self.db.execute(
+                "INSERT OR REPLACE INTO commit_files (run_id, data_file, identity) "
+                "VALUES (?, ?, ?)",
+                (run_id, data_file, identity),
+            )
         row = self.db.execute("SELECT data_file FROM runs WHERE run_id = ?", (run_id,)).fetchone()
         files = [f for f in ((row[0] if row else "") or "").split(",") if f]
         files.append(data_file)
@@ -253,7 +439,16 @@ class SQLiteStateStore:
         )
 
     def finish_run(self, run_id: str, status: RunStatus, list_items: int, articles: int) -> None:
-        """Record the end of a run (a committed run stays committed)."""
+        """Record the end of a run (a committed run stays committed).
+
+        A run that ends with any status but ``finished`` (or ``committed``) is
+        remembered as incomplete (:meth:`previous_run_complete`).
+        """
+        complete = status in (RunStatus.FINISHED, RunStatus.COMMITTED)
+        self.db.execute(
+            "INSERT OR REPLACE INTO run_ends (run_id, complete) VALUES (?, ?)",
+            (run_id, int(complete)),
+        )
         self.db.execute(
             "UPDATE runs SET status = CASE WHEN status IN (?, ?) THEN status ELSE ? END, "
             "finished_at = ?, list_items = ?, articles = ? WHERE run_id = ?",
@@ -267,6 +462,16 @@ class SQLiteStateStore:
                 run_id,
             ),
         )
+
+    def previous_run_complete(self, spider: str, run_id: str) -> bool:
+        """True when the spider's latest earlier run crawled to its normal end."""
+        row = self.db.execute(
+            "SELECT e.complete FROM runs r LEFT JOIN run_ends e ON e.run_id = r.run_id "
+            "WHERE r.spider = ? AND r.run_id != ? ORDER BY r.started_at DESC, r.rowid DESC "
+            "LIMIT 1",
+            (spider, run_id),
+        ).fetchone()
+        return row is None or row[0] == 1
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
         """True when an earlier finished run of the spider read list items."""
@@ -383,6 +588,7 @@ class SQLiteStateStore:
             )
             self.db.execute("DELETE FROM pending WHERE run_id = ?", (run_id,))
             self.db.execute("DELETE FROM pending_aliases WHERE run_id = ?", (run_id,))
+            self.db.execute("DELETE FROM commit_files WHERE run_id = ?", (run_id,))
             self.db.execute(
                 "UPDATE runs SET status = ?, data_file = ? WHERE run_id = ?",
                 (RunStatus.COMMITTED, ",".join(dict.fromkeys(data_files)), run_id),

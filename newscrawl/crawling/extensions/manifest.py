@@ -11,12 +11,21 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
-from newscrawl.atomic import write_atomic
+from newscrawl.atomic import remove_stale_temp_files, write_atomic
 from newscrawl.clock import file_stamp, utc_iso, utc_now
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
 from newscrawl.crawling.feeds import AtomicFileFeedStorage, local_feed_directories
-from newscrawl.runs.monitor import COVERED_FIELDS, RunCounts, Thresholds, Verdict, assess
+from newscrawl.crawling.filefailures import record_file_failure
+from newscrawl.runs.monitor import (
+    COVERED_FIELDS,
+    EXIT_FAILED,
+    RunCounts,
+    Thresholds,
+    Verdict,
+    assess,
+    file_failure_reason,
+)
 
 logger = logging.getLogger(__name__)
 _MAX_ERRORS = 20
@@ -59,6 +68,7 @@ def run_counts(stats: dict[str, Any], finish_reason: str) -> RunCounts:
             if entry.get("kind") == "list_page"
         ),
         shared_commits_failed=stats.get(keys.STAT_REDIS_COMMITS_FAILED, 0),
+        file_failures=tuple(stats.get(keys.STAT_FILE_FAILURES) or ()),
     )
 
 
@@ -123,6 +133,8 @@ class RunManifest:
 
     def spider_opened(self, spider: Any) -> None:
         logging.getLogger().addHandler(self.errors)
+        for temp in remove_stale_temp_files(self._fallback_directory(spider.name)):
+            logger.warning("Removed the unfinished manifest of a killed run: %s", temp)
 
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, dict):
@@ -149,17 +161,52 @@ class RunManifest:
         run_state = self._run_state()
         if run_state is None or run_state.store is None:
             return True
-        return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
+        try:
+            return run_state.store.previous_runs_found_articles(spider_name, run_state.run_id)
+        except Exception:  # recorded as a state store failure; the run already fails
+            return True
+
+    def _fallback_directory(self, spider_name: str) -> Path:
+        """``NEWSCRAWL_MANIFEST_DIR``: when no feed writes a local file, or that place fails."""
+        return Path(self.fallback_dir.replace("%(name)s", spider_name))
 
     def _manifest_path(self, spider_name: str, worker_id: str | None) -> Path:
         if self.data_files and "://" not in self.data_files[0]:
             data = Path(self.data_files[0])
             return data.with_name(data.name.rsplit(".", 1)[0] + ".manifest.json")
         directories = local_feed_directories(self.crawler.settings, spider_name) or [
-            Path(self.fallback_dir.replace("%(name)s", spider_name))
+            self._fallback_directory(spider_name)
         ]
         name = file_stamp(self.started_at) + (f"-{worker_id}" if worker_id else "")
         return directories[0] / f"{name}.manifest.json"
+
+    def _write(
+        self, manifest: dict[str, Any], spider_name: str, worker_id: str | None
+    ) -> Path | None:
+        """Write the manifest beside the data; if that fails, in ``NEWSCRAWL_MANIFEST_DIR``.
+
+        A manifest that cannot be written fails the run (exit 1, the file and the
+        OS error named), and the manifest written in the fallback place says so.
+        """
+        assert self.verdict is not None
+        path = self._manifest_path(spider_name, worker_id).resolve()
+        fallback = (self._fallback_directory(spider_name) / path.name).resolve()
+        for place in dict.fromkeys([path, fallback]):
+            try:
+                write_atomic(place, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+            except OSError as exc:
+                record_file_failure(self.crawler, "manifest", place, exc, stop=False)
+                failures = self.crawler.stats.get_value(keys.STAT_FILE_FAILURES) or []
+                self.verdict.fail(EXIT_FAILED, file_failure_reason(failures[-1]))
+                manifest.update(
+                    exit_code=self.verdict.exit_code,
+                    healthy=self.verdict.healthy,
+                    reasons=self.verdict.reasons,
+                    file_failures=failures,
+                )
+                continue
+            return place
+        return None
 
     def engine_stopped(self) -> None:
         logging.getLogger().removeHandler(self.errors)
@@ -217,9 +264,9 @@ class RunManifest:
             },
             "errors": self.errors.messages,
             "data_files": self.data_files,
+            "file_failures": list(stats.get(keys.STAT_FILE_FAILURES) or []),
         }
-        self.manifest_path = self._manifest_path(spider_name, worker_id)
-        write_atomic(self.manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1) + "\n")
+        self.manifest_path = self._write(manifest, spider_name, worker_id)
         if self.crawler.stats is not None:
             self.crawler.stats.set_value(keys.STAT_EXIT_CODE, self.verdict.exit_code)
             self.crawler.stats.set_value(keys.STAT_HEALTH_REASONS, list(self.verdict.reasons))

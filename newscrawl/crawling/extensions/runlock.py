@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import fcntl
-import os
 from pathlib import Path
 from typing import IO
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
+from newscrawl.runs.lock import RunLockBusy, RunLockError, acquire_run_lock
 from newscrawl.runs.state import lock_file
 
-
-class RunLockBusy(Exception):
-    """Another run of the same spider on the same state directory holds the lock.
-
-    Raised while the crawler is being built, before any file is opened; the
-    crawl command turns it into exit code 75 (EX_TEMPFAIL).
-    """
-
-    def __init__(self, spider: str, path: Path, holder: str) -> None:
-        super().__init__(f"another {spider} run holds {path} (pid {holder})")
-        self.spider = spider
-        self.path = path
-        self.holder = holder
+__all__ = ["RunLock", "RunLockBusy", "RunLockError"]
 
 
 class RunLock:
@@ -32,10 +19,13 @@ class RunLock:
 
     A second run of the same spider on the same state stops at once with
     :class:`RunLockBusy`, before it opens any file. The kernel drops the lock
-    when the process dies, so a killed run never leaves a stale lock behind.
+    when the process dies, so a killed run never leaves a stale lock behind,
+    and a lock file holding a dead pid or garbage does not block the next run.
+    A lock file that cannot be used at all (a directory, no permission) stops
+    the run with :class:`RunLockError`.
     """
 
-    def __init__(self, path: Path, handle: IO[str]) -> None:
+    def __init__(self, path: Path, handle: IO[bytes]) -> None:
         self.path = path
         self.handle = handle
 
@@ -45,17 +35,4 @@ class RunLock:
             raise NotConfigured
         spider = crawler.spidercls.name
         path = lock_file(Path(crawler.settings["NEWSCRAWL_STATE_DIR"]), spider)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a+", encoding="utf-8")
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            handle.close()
-            raise RunLockBusy(spider, path, holder) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        return cls(path, handle)
+        return cls(path, acquire_run_lock(path, spider))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -12,8 +12,16 @@ from scrapy.crawler import Crawler
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.crawling import keys
 from newscrawl.crawling.feeds import AtomicFileFeedStorage, local_feed_directories
+from newscrawl.crawling.filefailures import record_file_failure
 from newscrawl.crawling.signals import feed_committing
-from newscrawl.runs.state import RunStatus, SQLiteStateStore, StateStore, new_run_id, state_file
+from newscrawl.runs.state import (
+    RunStatus,
+    SQLiteStateStore,
+    StateStore,
+    file_identity,
+    new_run_id,
+    state_file,
+)
 
 if TYPE_CHECKING:
     from newscrawl.crawling.distributed.worker import DistributedWorker
@@ -29,15 +37,47 @@ def _link_urls(response: Any) -> list[str]:
     return list(meta.get(keys.META_LINK_URLS, ()))
 
 
+class _RecordedStore:
+    """A state store whose failures are recorded (exit 1 naming the file) and stop the crawl.
+
+    Whatever the store raises is raised again to its caller, so nothing that
+    depends on the failed call goes on (an item is not exported, a feed is not
+    renamed into place).
+    """
+
+    def __init__(self, store: StateStore, crawler: Crawler, path: Path) -> None:
+        self._store = store
+        self._crawler = crawler
+        self._path = path
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._store, name)
+        if not callable(attribute):
+            return attribute
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attribute(*args, **kwargs)
+            except Exception as exc:
+                record_file_failure(self._crawler, "state", self._path, exc)
+                raise
+
+        return call
+
+
 class RunState:
     """Owns the run id and, on incremental runs, the state store the other components share.
 
     Components reach it with ``crawler.get_extension(RunState)``. On incremental
-    runs (``NEWSCRAWL_INCREMENTAL`` on and no ``NEWSCRAWL_REPLAY``) it records
-    exported articles as pending and makes them known when their data file is in
-    place; on start, runs that never finished are settled and leftover temporary
-    feed files removed. ``NEWSCRAWL_FULL_RUN`` (or ``-a full=1``) makes the run
-    ignore what the store knows, but it still records what it exports.
+    runs (``NEWSCRAWL_INCREMENTAL`` on and no ``NEWSCRAWL_REPLAY``) the store is
+    opened and checked when the crawler is built, before anything is fetched: a
+    damaged store stops the run there (:class:`~newscrawl.runs.state.StateStoreDamaged`,
+    exit 1, naming the file and the ``newscrawl state`` commands). The run then
+    records exported articles as pending and makes them known when their data
+    file is in place; on start, runs that never finished are settled. On every
+    run, temporary feed files left by killed runs are removed.
+    ``NEWSCRAWL_FULL_RUN`` (or ``-a full=1``) makes the run ignore what the store
+    knows, but it still records what it exports.
 
     In a shared crawl (``NEWSCRAWL_REDIS_URL``) the run id is the shared run's
     and the store is the Redis one, both from the crawl's
@@ -66,8 +106,9 @@ class RunState:
             incremental,
             settings.getbool("NEWSCRAWL_FULL_RUN"),
         )
+        crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         if incremental:
-            crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
+            ext._store = ext.open_store()
             crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
             crawler.signals.connect(ext.feed_committing, signal=feed_committing)
             crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -97,18 +138,22 @@ class RunState:
 
     @property
     def store(self) -> StateStore | None:
-        """The run's state store (opened on first use), or None when the run is not incremental."""
-        if self._store is None and self.incremental:
-            self._store = self.open_store()
+        """The run's state store, or None when the run is not incremental."""
         return self._store
 
+    @property
+    def store_path(self) -> Path:
+        """``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``."""
+        return state_file(self.state_dir, self.crawler.spidercls.name)
+
     def open_store(self) -> StateStore:
-        """The state store of this spider: ``<NEWSCRAWL_STATE_DIR>/<spider>.sqlite3``, or the
-        shared crawl's store in Redis."""
+        """The state store of this spider (a damaged one raises), or the shared crawl's
+        store in Redis."""
         worker = self.worker
         if worker is not None:
             return worker.store
-        return SQLiteStateStore(state_file(self.state_dir, self.crawler.spidercls.name))
+        store = SQLiteStateStore(self.store_path)
+        return cast(StateStore, _RecordedStore(store, self.crawler, self.store_path))
 
     def _incremental_store(self) -> StateStore:
         store = self.store
@@ -116,24 +161,26 @@ class RunState:
         return store
 
     def spider_opened(self, spider: Any) -> None:
-        store = self._incremental_store()
-        dead = store.recover()
-        if dead:
-            logger.warning(
-                "Earlier runs did not finish: %s; their articles will be fetched again", dead
-            )
+        if self.incremental:
+            dead = self._incremental_store().recover()
+            if dead:
+                logger.warning(
+                    "Earlier runs did not finish: %s; their articles will be fetched again", dead
+                )
         worker_id = self.worker_id
         for directory in local_feed_directories(self.crawler.settings, spider.name):
             for temp in remove_stale_temp_files(directory, worker_id):
                 logger.warning("Removed the unfinished data file of a killed run: %s", temp)
-        store.start_run(self.run_id, spider.name)
+        if self.incremental:
+            self._incremental_store().start_run(self.run_id, spider.name)
 
     def item_scraped(self, item: Any, response: Any = None) -> None:
         if isinstance(item, dict) and "url" in item and "content_hash" in item:
             self._incremental_store().add_pending(self.run_id, item, _link_urls(response))
 
-    def feed_committing(self, path: Path) -> None:
-        self._incremental_store().mark_committing(self.run_id, str(path))
+    def feed_committing(self, path: Path, temp: Path | None = None) -> None:
+        identity = file_identity(temp) if temp is not None else None
+        self._incremental_store().mark_committing(self.run_id, str(path), identity)
 
     def feed_slot_closed(self, slot: Any) -> None:
         storage = slot.storage

@@ -28,6 +28,8 @@ from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
+from newscrawl.crawling.filefailures import record_file_failure
+from newscrawl.runs.lock import describe_os_error
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,14 @@ def replayed_start_urls(settings: Any) -> list[str]:
 
 class NotArchived(IgnoreRequest):
     """Replay mode: the archives hold no response for this URL."""
+
+
+class ArchiveWriteFailed(IgnoreRequest):
+    """The response could not be archived (a full disk …): it is not processed either.
+
+    Its article is not exported and so not marked known: the next run fetches,
+    archives and exports it. The run itself stops and exits 1 naming the file.
+    """
 
 
 def replay_patterns(settings: Any) -> list[str]:
@@ -79,6 +89,12 @@ class WarcCaptureMiddleware:
     Off in replay mode. Files are named ``<spider>-<start>-<NNNNN>.warc.gz``; a shared
     crawl's worker puts its id after the start time (``<spider>-<start>-<worker>-…``), so
     the workers of a run can share a directory and the names still sort by time.
+
+    An archive that cannot be written is a disk error, not a failed fetch: the
+    response is dropped (:class:`ArchiveWriteFailed`, counted as
+    ``newscrawl/archive/write_failed``), the file and the OS error are recorded
+    and the crawl stops (:mod:`newscrawl.crawling.filefailures`); the archive
+    keeps every record written before and is renamed into place as usual.
     """
 
     def __init__(
@@ -130,7 +146,11 @@ class WarcCaptureMiddleware:
         if worker_id:
             info["worker"] = worker_id
         prefix = f"{spider.name}-{stamp}" + (f"-{worker_id}" if worker_id else "")
-        self.captures = CaptureIndex(directory) if self.revisits else None
+        try:
+            self.captures = CaptureIndex(directory) if self.revisits else None
+        except Exception as exc:  # the archive directory cannot be written at all
+            record_file_failure(self.crawler, "archive", directory, exc)
+            self.captures = None
         self.writer = WarcArchiveWriter(
             directory,
             prefix,
@@ -142,9 +162,13 @@ class WarcCaptureMiddleware:
 
     def spider_closed(self, spider: Any) -> None:
         if self.writer is not None:
-            files = self.writer.close()
+            try:
+                self.writer.close()
+            except OSError as exc:
+                record_file_failure(self.crawler, "archive", self.writer.final_path, exc)
             if self.crawler.stats is not None:
-                self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, [str(f) for f in files])
+                files = [str(f) for f in self.writer.finished]
+                self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, files)
         if self.captures is not None:
             self.captures.close()
 
@@ -166,7 +190,15 @@ class WarcCaptureMiddleware:
             body=response.body,
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        location = self.writer.write(exchange)
+        try:
+            location = self.writer.write(exchange)
+        except OSError as exc:
+            if self.crawler.stats is not None:
+                self.crawler.stats.inc_value(keys.STAT_ARCHIVE_WRITE_FAILED)
+            record_file_failure(self.crawler, "archive", self.writer.final_path, exc)
+            raise ArchiveWriteFailed(
+                f"not archived, so not processed: {response.url} ({describe_os_error(exc)})"
+            ) from None
         request.meta[keys.META_ARCHIVE] = location.as_dict()
         request.meta[keys.META_FETCHED_AT] = location.date
         if self.crawler.stats is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from typing import Any
 
@@ -16,6 +17,8 @@ from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
 from newscrawl.runs.state import KnownArticle, StateStore
 
+logger = logging.getLogger(__name__)
+
 
 class IncrementalMiddleware:
     """Spider middleware: drop requests for known articles unless due for a re-check.
@@ -23,12 +26,13 @@ class IncrementalMiddleware:
     Articles published (or first exported) less than
     ``NEWSCRAWL_RECHECK_WINDOW_HOURS`` ago are fetched again at most every
     ``NEWSCRAWL_RECHECK_INTERVAL_HOURS``. A channel's pagination stops after
-    ``NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP`` list pages holding only known articles.
-    Articles exported without some of their pages are fetched again on every run
-    (whether a list page still links them or not) for
-    ``NEWSCRAWL_INCOMPLETE_RETRY_HOURS`` after their first export.
-    Off unless the run is incremental (see :class:`RunState`); a full run passes
-    everything through.
+    ``NEWSCRAWL_KNOWN_PAGES_BEFORE_STOP`` list pages holding only known articles,
+    unless the previous run stopped early or was killed (it may have exported a
+    channel's newest articles and not the older ones further down): that run's
+    successor reads every list page. Articles exported without some of their pages
+    are fetched again on every run (whether a list page still links them or not) for
+    ``NEWSCRAWL_INCOMPLETE_RETRY_HOURS`` after their first export. Off unless the run is
+    incremental (see :class:`RunState`); a full run passes everything through.
     """
 
     def __init__(
@@ -46,6 +50,7 @@ class IncrementalMiddleware:
         self.recheck_interval = recheck_interval
         self.known_pages_before_stop = known_pages_before_stop
         self.incomplete_window = incomplete_window
+        self._catching_up: bool | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IncrementalMiddleware:
@@ -71,6 +76,16 @@ class IncrementalMiddleware:
     def _count(self, key: str) -> None:
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value(key)
+
+    @property
+    def catching_up(self) -> bool:
+        """True when the previous run did not crawl to its end: no pagination stop this run."""
+        if self._catching_up is None:
+            spider = self.crawler.spidercls.name
+            self._catching_up = not self.store.previous_run_complete(spider, self.run_state.run_id)
+            if self._catching_up:
+                logger.info("The previous run did not finish: reading every list page this time")
+        return self._catching_up
 
     def due_for_recheck(self, known: KnownArticle, now: dt.datetime) -> bool:
         """True when a known article is young enough and was last fetched long enough ago,
@@ -111,7 +126,7 @@ class IncrementalMiddleware:
                 yield output
         settled = articles and not wanted
         streak = response.meta.get(keys.META_KNOWN_STREAK, 0) + 1 if settled else 0
-        if streak >= self.known_pages_before_stop:
+        if streak >= self.known_pages_before_stop and not self.catching_up:
             if pagination:
                 self._count(keys.STAT_PAGINATION_STOPPED_KNOWN)
             return
