@@ -7,21 +7,24 @@ what to extract from a page is decided by the extraction package.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy import signals
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from newscrawl.assemble import ArticleAssembly
+from newscrawl.assemble import ArticleAssembly, PageExtractor
 from newscrawl.clock import utc_iso
 from newscrawl.crawling import keys
 from newscrawl.crawling.middlewares.archive import replayed_start_urls
+from newscrawl.crawling.workers import asyncio_loop_available
 from newscrawl.encoding import decode_html
-from newscrawl.extraction import extract_page
+from newscrawl.extraction.fields import PageFields
 from newscrawl.extraction.listing import ListPage
 from newscrawl.sites.profile import SiteProfile
 
@@ -114,6 +117,7 @@ class PortalSpider(scrapy.Spider):
         self.since = _date_arg("since", since) if since else None
         self.full = _flag("full", full) if full is not None else False
         self.allowed_domains = crawl_scope(self.profile, self.start_urls)
+        self.extractor = PageExtractor()
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -143,6 +147,9 @@ class PortalSpider(scrapy.Spider):
         if spider.full:
             crawler.settings.set("NEWSCRAWL_FULL_RUN", True, priority="cmdline")
         spider.full = crawler.settings.getbool("NEWSCRAWL_FULL_RUN")
+        spider.extractor = page_extractor(crawler.settings)
+        spider.logger.info("Extracting article pages %s", spider.extractor.describe())
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
     def _count(self, key: str, value: int = 1) -> None:
@@ -164,11 +171,10 @@ class PortalSpider(scrapy.Spider):
             meta={keys.META_ARTICLE: True},
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> list[Any]:
         if self.profile.is_article_url(response.url):
-            yield from self.parse_article(response)
-        else:
-            yield from self.parse_list(response)
+            return await self.parse_article(response)
+        return list(self.parse_list(response))
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """Article requests and further list pages of one channel list page."""
@@ -198,29 +204,33 @@ class PortalSpider(scrapy.Spider):
                 following, callback=self.parse_list, meta={keys.META_LIST_PAGE: current + 1}
             )
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """First page of an article: extract it, then fetch its other pages in order."""
-        fields = extract_page(
+    async def _extract(self, response: Response) -> PageFields:
+        fields = await self.extractor.extract(
             response.url, response.body, _content_type(response), self.profile.selectors
         )
         self._count(keys.STAT_ARTICLE_PAGES)
+        return fields
+
+    async def parse_article(self, response: Response) -> list[Any]:
+        """First page of an article: extract it, then fetch its other pages in order.
+
+        A coroutine returning its output (rather than an async generator), so
+        that the output takes Scrapy's plain path through the spider middlewares.
+        """
+        fields = await self._extract(response)
         assembly = ArticleAssembly(
             fields,
             site=self.profile.name,
             crawled_at=response.meta.get(keys.META_FETCHED_AT) or utc_iso(),
             archive=response.meta.get(keys.META_ARCHIVE),
         )
-        yield from self._continue_article(assembly)
+        return list(self._continue_article(assembly))
 
-    def parse_article_page(self, response: Response) -> Iterator[Any]:
+    async def parse_article_page(self, response: Response) -> list[Any]:
         """A later page of a multi-page article; it may name pages not known before."""
         assembly: ArticleAssembly = response.meta[keys.META_ASSEMBLY]
-        fields = extract_page(
-            response.url, response.body, _content_type(response), self.profile.selectors
-        )
-        self._count(keys.STAT_ARTICLE_PAGES)
-        assembly.add_page(fields)
-        yield from self._continue_article(assembly)
+        assembly.add_page(await self._extract(response))
+        return list(self._continue_article(assembly))
 
     def _continue_article(self, assembly: ArticleAssembly) -> Iterator[Any]:
         """The request for the article's next page, or the finished article."""
@@ -253,6 +263,23 @@ class PortalSpider(scrapy.Spider):
             return
         self.logger.error("Article failed: %s (%s)", failure.request.url, failure.value)
         self._count(keys.STAT_ARTICLES_FAILED)
+
+
+def page_extractor(settings: Any) -> PageExtractor:
+    """Where the crawl extracts article pages: ``NEWSCRAWL_EXTRACT_PROCESSES`` worker
+    processes, else ``NEWSCRAWL_EXTRACT_THREADS`` worker threads, else inline.
+
+    Workers need Scrapy's asyncio event loop (the default reactor); with another
+    reactor pages are extracted inline and a warning says so.
+    """
+    threads = settings.getint("NEWSCRAWL_EXTRACT_THREADS")
+    processes = settings.getint("NEWSCRAWL_EXTRACT_PROCESSES")
+    if (threads or processes) and not asyncio_loop_available():
+        logging.getLogger(__name__).warning(
+            "NEWSCRAWL_EXTRACT_THREADS/PROCESSES need the asyncio reactor; extracting inline"
+        )
+        threads = processes = 0
+    return PageExtractor(threads=threads, processes=processes)
 
 
 def _content_type(response: Response) -> str | None:

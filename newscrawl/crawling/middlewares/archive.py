@@ -27,6 +27,7 @@ from newscrawl.archive.warc import (
 from newscrawl.atomic import remove_stale_temp_files
 from newscrawl.clock import compact_stamp
 from newscrawl.crawling import keys
+from newscrawl.crawling.workers import WorkerThread, asyncio_loop_available
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,14 @@ class WarcCaptureMiddleware:
     Settings: ``NEWSCRAWL_ARCHIVE`` (on by default), ``NEWSCRAWL_ARCHIVE_DIR``
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
     ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
-    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
+    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default),
+    ``NEWSCRAWL_ARCHIVE_THREAD`` (write on a thread of its own, on by default).
     Off in replay mode.
+
+    On its own thread the archive is written in the order responses arrive, as
+    inline; digests and gzip compression (which release the GIL) then run beside
+    the event loop, which meanwhile goes on with other responses. The responses
+    waiting for it are those the downloader holds anyway (``CONCURRENT_REQUESTS``).
     """
 
     def __init__(
@@ -75,6 +82,7 @@ class WarcCaptureMiddleware:
         max_bytes: int,
         compression_level: int,
         revisits: bool,
+        threaded: bool = True,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
@@ -83,8 +91,10 @@ class WarcCaptureMiddleware:
             compression_level, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"
         )
         self.revisits = revisits
+        self.threaded = threaded
         self.writer: WarcArchiveWriter | None = None
         self.captures: CaptureIndex | None = None
+        self.worker: WorkerThread | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -97,6 +107,7 @@ class WarcCaptureMiddleware:
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
             settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"),
             settings.getbool("NEWSCRAWL_ARCHIVE_REVISITS"),
+            settings.getbool("NEWSCRAWL_ARCHIVE_THREAD"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -112,7 +123,10 @@ class WarcCaptureMiddleware:
             "spider": spider.name,
             "start_urls": ",".join(getattr(spider, "start_urls", [])),
         }
-        self.captures = CaptureIndex(directory) if self.revisits else None
+        if self.threaded and asyncio_loop_available():
+            self.worker = WorkerThread("newscrawl-warc")
+        # The capture index's SQLite connection belongs to the thread that opens it.
+        self.captures = self._call(CaptureIndex, directory) if self.revisits else None
         self.writer = WarcArchiveWriter(
             directory,
             f"{spider.name}-{stamp}",
@@ -122,15 +136,25 @@ class WarcCaptureMiddleware:
             self.captures,
         )
 
-    def spider_closed(self, spider: Any) -> None:
-        if self.writer is not None:
-            files = self.writer.close()
-            if self.crawler.stats is not None:
-                self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, [str(f) for f in files])
+    def _call(self, function: Any, *args: Any) -> Any:
+        return self.worker.call(function, *args) if self.worker else function(*args)
+
+    def _close_archive(self) -> list[Path]:
+        files = self.writer.close() if self.writer is not None else []
         if self.captures is not None:
             self.captures.close()
+        return files
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def spider_closed(self, spider: Any) -> None:
+        try:
+            files = self._call(self._close_archive)
+        finally:
+            if self.worker is not None:
+                self.worker.close()
+        if self.writer is not None and self.crawler.stats is not None:
+            self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, [str(f) for f in files])
+
+    async def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None or keys.FLAG_REPLAYED in response.flags:
             return response
         exchange = Exchange(
@@ -143,7 +167,10 @@ class WarcCaptureMiddleware:
             body=response.body,
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
-        location = self.writer.write(exchange)
+        if self.worker is not None:
+            location = await self.worker.run(self.writer.write, exchange)
+        else:
+            location = self.writer.write(exchange)
         request.meta[keys.META_ARCHIVE] = location.as_dict()
         request.meta[keys.META_FETCHED_AT] = location.date
         if self.crawler.stats is not None:
