@@ -83,6 +83,29 @@ def _first_element(
     return -1, None
 
 
+class _Replayable:
+    """An iterator's items, taken from it only as far as the furthest reader has gone."""
+
+    def __init__(self, items: Iterator[str]) -> None:
+        self._items = items
+        self._taken: list[str] = []
+        self._exhausted = False
+
+    def __iter__(self) -> Iterator[str]:
+        position = 0
+        while True:
+            if position == len(self._taken):
+                if self._exhausted:
+                    return
+                item = next(self._items, None)
+                if item is None:
+                    self._exhausted = True
+                    return
+                self._taken.append(item)
+            yield self._taken[position]
+            position += 1
+
+
 class ArticlePage:
     """One HTML page of an article, read with a portal's selectors."""
 
@@ -131,8 +154,10 @@ class ArticlePage:
     # -- date, source, author --------------------------------------------------
 
     @cached_property
-    def meta_texts(self) -> list[str]:
-        return list(_texts(self, self.selectors.compiled["meta"]))
+    def meta_texts(self) -> _Replayable:
+        """The meta selectors' texts, found only as far as a reader goes (the date is
+        usually in the first one, 来源 and 作者 soon after)."""
+        return _Replayable(_texts(self, self.selectors.compiled["meta"]))
 
     def published_raw(self) -> str | None:
         for text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
