@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from newscrawl import __version__
 from newscrawl.assemble import ArticleAssembly
@@ -89,9 +91,50 @@ def run_command(args: argparse.Namespace, err: TextIO) -> int:
     return outcome.exit_code
 
 
+class ProgressLine:
+    """One line on a terminal, rewritten in place at most every ``interval`` seconds."""
+
+    def __init__(self, stream: TextIO, interval: float = 0.5) -> None:
+        self.stream = stream
+        self.interval = interval
+        self.shown = 0.0
+        self.width = 0
+
+    def show(self, text: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.shown < self.interval:
+            return
+        self.shown = now
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _reparse_progress(line: ProgressLine) -> Callable[[Any], None]:
+    def show(state: Any) -> None:
+        elapsed = max(1e-6, time.monotonic() - state.started)
+        if state.files_read < state.files:
+            line.show(f"newscrawl reparse: reading archives, {state.files_read}/{state.files}")
+            return
+        line.show(
+            f"newscrawl reparse: {state.articles_done}/{state.articles} records, "
+            f"{state.articles_done / elapsed:.0f} records/s, "
+            f"{state.files_done}/{state.files} files done",
+            force=state.articles_done == state.articles,
+        )
+
+    return show
+
+
 def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Re-extract archived articles; exit 2 for unusable inputs, 1 for damage or failures."""
-    from newscrawl.archive.reparse import ReparseReport, reparse_archives
+    from newscrawl.archive.reparse import ReparseReport, rebuild, record_line
 
     report = ReparseReport()
     destination = Path(args.output) if args.output else None
@@ -100,16 +143,22 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         destination.parent.mkdir(parents=True, exist_ok=True)
         temp = destination.with_name(f".{destination.name}.part")
         handle = temp.open("w", encoding="utf-8")
+    line = ProgressLine(err) if err.isatty() else None
     try:
-        records = reparse_archives(
+        lines = rebuild(
             [Path(a) for a in args.archives],
             site=args.site,
             to_simplified=args.to_simplified,
             report=report,
+            jobs=args.jobs,
+            encode=record_line,
+            progress=_reparse_progress(line) if line is not None else None,
         )
-        for record in records:
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        for text in lines:
+            handle.write(text)
     finally:
+        if line is not None:
+            line.clear()
         if destination is not None:
             handle.close()
             temp.replace(destination)
@@ -159,6 +208,23 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from newscrawl.demo import run_demo
 
     return run_demo(Path(args.output_dir), out=out, err=err)
+
+
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {jobs}")
+    return jobs or _usable_cpus()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -225,6 +291,15 @@ def build_parser() -> argparse.ArgumentParser:
         "archive's warcinfo, else auto",
     )
     reparse.add_argument("--to-simplified", action="store_true")
+    reparse.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes reading archives and rebuilding records (default 1; 0 = one "
+        "per CPU); the output is the same whatever N",
+    )
 
     diff = commands.add_parser(
         "diff",
