@@ -66,7 +66,7 @@ class WarcCaptureMiddleware:
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
     ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
     ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default),
-    ``NEWSCRAWL_ARCHIVE_THREAD`` (write on a thread of its own, on by default).
+    ``NEWSCRAWL_ARCHIVE_THREAD`` (write on a thread of its own, off by default).
     Off in replay mode.
 
     On its own thread the archive is written in the order responses arrive, as
@@ -82,7 +82,7 @@ class WarcCaptureMiddleware:
         max_bytes: int,
         compression_level: int,
         revisits: bool,
-        threaded: bool = True,
+        threaded: bool = False,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
