@@ -126,7 +126,7 @@ NEWSCRAWL_EXTRACT_THREADS = 1
 NEWSCRAWL_EXTRACT_PROCESSES = 0
 # Young-generation threshold of Python's garbage collector while the engine runs (Python's
 # is 700, which made it scan ~0.45 ms per page for almost nothing); 0 = Python's own.
-NEWSCRAWL_GC_THRESHOLD = 50000
+NEWSCRAWL_GC_THRESHOLD = 10000
 
 # Crawl scope and content.
 NEWSCRAWL_MAX_LIST_PAGES = 5

@@ -83,29 +83,6 @@ def _first_element(
     return -1, None
 
 
-class _Replayable:
-    """An iterator's items, taken from it only as far as the furthest reader has gone."""
-
-    def __init__(self, items: Iterator[str]) -> None:
-        self._items = items
-        self._taken: list[str] = []
-        self._exhausted = False
-
-    def __iter__(self) -> Iterator[str]:
-        position = 0
-        while True:
-            if position == len(self._taken):
-                if self._exhausted:
-                    return
-                item = next(self._items, None)
-                if item is None:
-                    self._exhausted = True
-                    return
-                self._taken.append(item)
-            yield self._taken[position]
-            position += 1
-
-
 class ArticlePage:
     """One HTML page of an article, read with a portal's selectors."""
 
@@ -120,6 +97,7 @@ class ArticlePage:
         self.html = html
         self.selectors = selectors
         self.options = options
+        self._meta_found: dict[int, list[str]] = {}
         self.tree, duplicate_ids = parse_document(html)
         self.index = PageIndex(self.tree, html, duplicate_ids)
         remove_non_content(self.tree, keep_head=True)
@@ -153,14 +131,17 @@ class ArticlePage:
 
     # -- date, source, author --------------------------------------------------
 
-    @cached_property
-    def meta_texts(self) -> _Replayable:
-        """The meta selectors' texts, found only as far as a reader goes (the date is
-        usually in the first one, 来源 and 作者 soon after)."""
-        return _Replayable(_texts(self, self.selectors.compiled["meta"]))
+    def meta_texts(self) -> Iterator[str]:
+        """The meta selectors' texts in order, each selector evaluated once and only when a
+        reader gets that far (the date is usually in the first, 来源 and 作者 soon after)."""
+        for index, selector in enumerate(self.selectors.compiled["meta"]):
+            found = self._meta_found.get(index)
+            if found is None:
+                found = self._meta_found[index] = list(_texts(self, (selector,)))
+            yield from found
 
     def published_raw(self) -> str | None:
-        for text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
+        for text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts()):
             found = parse_date_text(text)
             if found:
                 return found[2].strip()
@@ -172,7 +153,7 @@ class ArticlePage:
             value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
             if value.strip():
                 return value.strip()
-        for text in self.meta_texts:
+        for text in self.meta_texts():
             match = _LABEL_VALUE[key].search(text)
             if match and match.group(1).strip():
                 return match.group(1).strip()
