@@ -65,20 +65,39 @@ class ReparseRun:
     wall: float
     cpu: float
     """CPU seconds of the reparse process and its worker processes."""
-    max_rss_mb: float
-    """Peak RSS of the reparse process itself (``wait4``)."""
+    peak_mb: float
+    """Peak RSS of the reparse process itself (psutil, every 50 ms; ``wait4``'s figure
+    would include this script's own RSS at the fork)."""
     tree_peak_mb: float
     """Peak of the summed RSS of the process and its workers (psutil, every 50 ms)."""
     records: int
     digest: str
     stderr: str
+    waited: float = 0.0
+    """Seconds its processes were runnable but waited for a CPU (other load on the machine)."""
 
     @property
     def records_per_s(self) -> float:
         return self.records / self.wall if self.wall else 0.0
 
 
-def _sample_tree(pid: int, stop: threading.Event, peak: list[float]) -> None:
+def _waited_for_cpu(pid: int) -> float | None:
+    """Seconds the threads of a process have spent runnable but waiting for a CPU
+    (Linux ``schedstat``); None where the kernel does not say."""
+    total = 0.0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return None
+    return total
+
+
+def _sample_tree(
+    pid: int, stop: threading.Event, peak: list[float], waited: dict[int, float]
+) -> None:
+    """Every 50 ms: the peak RSS of the process (``peak[0]``) and of its tree (``peak[1]``),
+    and how long each process of the tree has waited for a CPU (``waited``, by pid)."""
     import psutil
 
     try:
@@ -87,8 +106,15 @@ def _sample_tree(pid: int, stop: threading.Event, peak: list[float]) -> None:
         return
     while not stop.is_set():
         try:
-            procs = [root, *root.children(recursive=True)]
-            peak[0] = max(peak[0], sum(p.memory_info().rss for p in procs) / 2**20)
+            children = root.children(recursive=True)
+            own = root.memory_info().rss
+            rest = sum(p.memory_info().rss for p in children)
+            peak[0] = max(peak[0], own / 2**20)
+            peak[1] = max(peak[1], (own + rest) / 2**20)
+            for process in (root, *children):
+                seconds = _waited_for_cpu(process.pid)
+                if seconds is not None:
+                    waited[process.pid] = seconds
         except psutil.Error:
             pass
         stop.wait(0.05)
@@ -98,27 +124,35 @@ def reparse(files: list[Path], jobs: int, out: Path) -> ReparseRun:
     """Run ``newscrawl reparse FILES -o OUT -j JOBS`` and measure it."""
     cmd = [sys.executable, "-m", "newscrawl.cli", "reparse", *map(str, files)]
     cmd += ["-o", str(out), "-j", str(jobs)]
-    stop, peak = threading.Event(), [0.0]
+    stop, peak, waited = threading.Event(), [0.0, 0.0], {}
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    sampler = threading.Thread(target=_sample_tree, args=(proc.pid, stop, peak), daemon=True)
+    sampler = threading.Thread(
+        target=_sample_tree, args=(proc.pid, stop, peak, waited), daemon=True
+    )
     sampler.start()
     stderr = proc.stderr.read() if proc.stderr else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     stop.set()
     sampler.join()
-    data = out.read_bytes() if out.exists() else b""
+    digest, records = hashlib.sha256(), 0
+    if out.exists():
+        with out.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+                records += block.count(b"\n")
     return ReparseRun(
         jobs=jobs,
         files=len(files),
         returncode=os.waitstatus_to_exitcode(status),
         wall=wall,
         cpu=usage.ru_utime + usage.ru_stime,
-        max_rss_mb=usage.ru_maxrss / 1024,
-        tree_peak_mb=peak[0],
-        records=data.count(b"\n"),
-        digest=hashlib.sha256(data).hexdigest(),
+        peak_mb=peak[0],
+        tree_peak_mb=peak[1],
+        waited=sum(waited.values()),
+        records=records,
+        digest=digest.hexdigest(),
         stderr=stderr.decode("utf-8", "replace"),
     )
 
@@ -240,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{min(r.wall for r in found):.1f} – {max(r.wall for r in found):.1f}",
                 f"{median([r.records_per_s for r in found]):.1f}",
                 f"{median([r.cpu for r in found]):.1f}",
-                f"{max(r.max_rss_mb for r in found):.0f}",
+                f"{median([r.waited for r in found]):.1f}",
+                f"{max(r.peak_mb for r in found):.0f}",
                 f"{max(r.tree_peak_mb for r in found):.0f}",
             ]
         )
@@ -254,12 +289,14 @@ def main(argv: list[str] | None = None) -> int:
             "-",
             f"{small.records_per_s:.1f}",
             f"{small.cpu:.1f}",
-            f"{small.max_rss_mb:.0f}",
+            f"{small.waited:.1f}",
+            f"{small.peak_mb:.0f}",
             f"{small.tree_peak_mb:.0f}",
         ]
     )
     headers = ["run", "runs", "files", "records", "wall s", "min – max", "records/s"]
-    headers += ["CPU s", "peak RSS MB (reparse process)", "peak tree RSS MB (with workers)"]
+    headers += ["CPU s", "waited for a CPU s", "peak RSS MB (reparse process)"]
+    headers += ["peak tree RSS MB (with workers)"]
     print()
     print(table(headers, rows))
     print()
@@ -271,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{min(paired):.2f} – {max(paired):.2f}); CPU -j {args.jobs} / -j 1: "
         f"{median([r.cpu for r in runs[args.jobs]]) / median([r.cpu for r in runs[1]]):.2f}"
     )
-    growth = max(r.max_rss_mb for r in runs[1]) - small.max_rss_mb
+    growth = max(r.peak_mb for r in runs[1]) - small.peak_mb
     tree = max(r.tree_peak_mb for r in runs[args.jobs])
     goals = [
         goal_line(f"reparse -j {args.jobs} / -j 1 records/s", many / one, ">=", 1.7),
