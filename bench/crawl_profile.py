@@ -77,6 +77,44 @@ def _calls(path_fragment: str, *functions: str) -> Callable[[Frame], bool]:
     return matches
 
 
+def _methods(path_fragment: str, class_name: str) -> Callable[[Frame], bool]:
+    """Frames of the methods of one class in a file whose path holds ``path_fragment``."""
+    return lambda frame: frame[0].startswith(f"{class_name}.") and path_fragment in frame[1]
+
+
+#: The commands that run the reactor: on the stack of every sample, so no part's.
+_RUNNERS = ("newscrawl/crawling/commands/", "newscrawl/crawling/process.py", "newscrawl/cli.py")
+
+
+def _newscrawl_component(frame: Frame) -> bool:
+    """A frame of newscrawl's code other than the commands that run the crawl."""
+    return "/newscrawl/" in frame[1] and not any(r in frame[1] for r in _RUNNERS)
+
+
+#: Handing work to worker threads or processes and results back: submitting, waking the
+#: event loop up, copying a finished future's state, and pickling for worker processes.
+HAND_OFF = "hand-off to and from worker threads and processes"
+_HAND_OFF = (
+    _calls(
+        "concurrent/futures/",
+        "submit",
+        "_adjust_thread_count",
+        "_adjust_process_count",
+        "set_result",
+        "set_exception",
+        "_invoke_callbacks",
+        "add_done_callback",
+        "_start_executor_manager_thread",
+        "_ExecutorManagerThread.run",
+    ),
+    _in("/multiprocessing/", "/pickle.py", "/copyreg.py"),
+    _calls("asyncio/base_events.py", "call_soon_threadsafe", "_write_to_self"),
+    _calls("asyncio/selector_events.py", "_write_to_self", "_read_from_self", "_process_self_data"),
+    _calls(
+        "asyncio/futures.py", "_call_set_state", "_set_state", "_copy_future_state", "wrap_future"
+    ),
+)
+
 #: Parts of a crawl, in order of precedence: a sample belongs to the first part one of
 #: whose rules matches a frame of its stack (so HTML parsing inside extraction counts
 #: as parsing, and extraction run from inside a spider middleware as extraction).
@@ -103,10 +141,12 @@ PARTS: tuple[tuple[str, tuple[Callable[[Frame], bool], ...]], ...] = (
     (
         "record assembly (build_record: ids, hashes, bylines)",
         (
-            _in("newscrawl/record.py", "newscrawl/assemble.py"),
+            _in("newscrawl/record.py"),
+            _methods("newscrawl/assemble.py", "ArticleAssembly"),
             _calls("newscrawl/crawling/pipelines.py", "ArticleRecordPipeline.process_item"),
         ),
     ),
+    (HAND_OFF, _HAND_OFF),
     (
         "extraction: fields",
         (
@@ -144,11 +184,7 @@ PARTS: tuple[tuple[str, tuple[Callable[[Frame], bool], ...]], ...] = (
     ),
     (
         "newscrawl: extensions, duplicate filter, manifest",
-        (
-            _in(
-                "/newscrawl/",
-            ),
-        ),
+        (_newscrawl_component,),
     ),
     (
         "Scrapy: HTTP download (client, download handler)",
@@ -173,8 +209,21 @@ _OUTPUT_WORKERS = _calls(
     "scrapy/utils/asyncio.py", "_parallel_asyncio", "<listcomp>", "worker", "fill_queue"
 )
 _REACTOR_START = _calls("scrapy/crawler.py", "_start_twisted", "start")
-#: A sample whose innermost frame is one of these is a thread waiting, not working.
-_WAITING = _calls("threading.py", "Condition.wait", "wait")
+#: A sample whose innermost frame is one of these is a thread waiting, not working: on a
+#: lock, or a worker thread (or process) of an executor waiting for its next call.
+_WAITING = (
+    _calls("threading.py", "Condition.wait", "wait"),
+    _calls("concurrent/futures/thread.py", "_worker"),
+    _calls("concurrent/futures/process.py", "_process_worker"),
+    _calls("multiprocessing/connection.py", "_recv_bytes", "_recv", "recv_bytes", "wait"),
+    _calls("multiprocessing/queues.py", "Queue.get", "get"),
+)
+#: Frames of a thread or process of an executor (newscrawl's extraction and archive
+#: workers): it works for the event loop, so its samples are given to parts as the loop's.
+_WORKER = (
+    _calls("concurrent/futures/thread.py", "_worker"),
+    _calls("concurrent/futures/process.py", "_process_worker"),
+)
 START_UP = "start-up and shut-down (imports, settings, outside the event loop)"
 #: Samples with none of these frames ran outside the event loop: start-up and shut-down.
 _EVENT_LOOP = (
@@ -196,17 +245,29 @@ def parse_frame(text: str) -> Frame:
     return (match["function"], match["path"]) if match else (text, "")
 
 
+def _any(rules: tuple[Callable[[Frame], bool], ...], stack: list[Frame]) -> bool:
+    return any(rule(frame) for rule in rules for frame in stack)
+
+
+def is_worker(stack: list[Frame]) -> bool:
+    """True for a sample of a worker thread or process (not the event loop's thread)."""
+    return _any(_WORKER, stack)
+
+
 def classify(stack: list[Frame]) -> str | None:
     """The part a sample with this stack (outermost frame first) belongs to; None for a
     thread that was waiting."""
-    if stack and _WAITING(stack[-1]):
+    if stack and any(rule(stack[-1]) for rule in _WAITING):
         return None
-    in_loop = any(rule(frame) for rule in _EVENT_LOOP for frame in stack)
-    if not in_loop or any(_IMPORTING(frame) for frame in stack):
+    worker = is_worker(stack)
+    in_loop = worker or _any(_EVENT_LOOP, stack)
+    if not in_loop or _any((_IMPORTING,), stack):
         return START_UP
     for part, rules in PARTS:
-        if any(rule(frame) for rule in rules for frame in stack):
+        if _any(rules, stack):
             return part
+    if worker:
+        return HAND_OFF
     innermost = next((f for f in reversed(stack) if "/scrapy/" in f[1]), None)
     if innermost is None or _REACTOR_START(innermost):
         return EVENT_LOOP
@@ -234,9 +295,13 @@ class Profile:
     """Samples per part (and per step of newscrawl's field extraction) of one crawl."""
 
     contender: str
-    cpu_ms_per_page: float
-    """CPU time per response of the same crawl without the profiler."""
+    ms_per_sample: float
+    """What one sample stands for, in ms per response: CPU time (the share of the samples
+    times the CPU time per response of the run without the profiler) or, with ``--gil``,
+    time holding the GIL (one sampling interval over the responses)."""
     parts: Counter[str] = field(default_factory=Counter)
+    on_workers: Counter[str] = field(default_factory=Counter)
+    """The samples of each part taken on worker threads or processes."""
     fields: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -244,13 +309,14 @@ class Profile:
         return sum(self.parts.values())
 
     def ms_per_page(self, samples: float) -> float:
-        """The CPU ms per response that ``samples`` of this crawl's samples stand for."""
-        return self.cpu_ms_per_page * samples / max(1, self.samples)
+        """The ms per response that ``samples`` of this crawl's samples stand for."""
+        return self.ms_per_sample * samples
 
 
-def summarise(contender: str, raw: Path, cpu_ms_per_page: float) -> Profile:
-    """Give every sample of a py-spy raw profile to one part."""
-    profile = Profile(contender, cpu_ms_per_page)
+def summarise(contender: str, raw: Path) -> Profile:
+    """Give every sample of a py-spy raw profile to one part (scale it with
+    :attr:`Profile.ms_per_sample` afterwards)."""
+    profile = Profile(contender, 0.0)
     for line in raw.read_text(encoding="utf-8", errors="replace").splitlines():
         frames, _, count = line.rpartition(" ")
         if not frames or not count.isdigit():
@@ -260,7 +326,9 @@ def summarise(contender: str, raw: Path, cpu_ms_per_page: float) -> Profile:
         if part is None:
             continue
         profile.parts[part] += int(count)
-        if part == "extraction: fields" and contender == "newscrawl":
+        if is_worker(stack):
+            profile.on_workers[part] += int(count)
+        if part == "extraction: fields" and contender.startswith("newscrawl"):
             profile.fields[field_of(stack)] += int(count)
     return profile
 
@@ -275,18 +343,30 @@ class Crawl:
     records: RecordShape
 
 
+#: newscrawl variants that can be profiled beside its defaults: the settings they change.
+NEWSCRAWL_VARIANTS = {
+    "newscrawl": {},
+    "newscrawl-inline": {"NEWSCRAWL_EXTRACT_THREADS": "0", "NEWSCRAWL_ARCHIVE_THREAD": "0"},
+    "newscrawl-processes": {"NEWSCRAWL_EXTRACT_PROCESSES": "1"},
+}
+
+
 def crawls(server: SyntheticServer, portal: SyntheticPortal) -> dict[str, Crawl]:
     """The contenders that can be profiled, by name."""
     starts = ",".join(server.url + p.lstrip("/") for p in portal.channel_paths())
-    return {
-        "newscrawl": Crawl(
-            "newscrawl",
+
+    def newscrawl(name: str, settings: dict[str, str]) -> Crawl:
+        return Crawl(
+            name,
             lambda where, launcher: newscrawl_command(
-                server, portal, where, where / "state", launcher=launcher
+                server, portal, where, where / "state", extra_settings=settings, launcher=launcher
             ),
             lambda where: ROOT,
             NEWSCRAWL_RECORDS,
-        ),
+        )
+
+    return {
+        **{name: newscrawl(name, settings) for name, settings in NEWSCRAWL_VARIANTS.items()},
         "hand-written": Crawl(
             "hand-written",
             lambda where, launcher: runspider_command(
@@ -317,24 +397,35 @@ def run_checked(
     return result, [f"{crawl.name} ({where.name}): {p}" for p in problems]
 
 
-def print_profiles(profiles: list[Profile], runs: dict[str, dict[str, RunResult]]) -> None:
-    """The table of CPU ms per response by part, and newscrawl's extraction by step."""
+def print_profiles(
+    profiles: list[Profile], runs: dict[str, dict[str, RunResult]], gil: bool
+) -> None:
+    """The table of ms per response by part, and newscrawl's extraction by step."""
+    what = "GIL held" if gil else "CPU"
+    threaded = [p for p in profiles if p.on_workers]
     rows = []
-    for part in [START_UP, *(name for name, _ in PARTS), OUTPUT_WORKERS, ENGINE, EVENT_LOOP]:
+    order = [START_UP, *(name for name, _ in PARTS), HAND_OFF, OUTPUT_WORKERS, ENGINE, EVENT_LOOP]
+    for part in dict.fromkeys(order):
         if not any(p.parts.get(part) for p in profiles):
             continue
         row = [part]
         for p in profiles:
             samples = p.parts.get(part, 0)
             row += [f"{p.ms_per_page(samples):.2f}", f"{100 * samples / p.samples:.1f} %"]
+            if p in threaded:
+                row.append(f"{p.ms_per_page(p.on_workers.get(part, 0)):.2f}")
         rows.append(row)
-    total = ["total CPU per response"]
+    total = [f"total {what} per response"]
     for p in profiles:
-        total += [f"{p.cpu_ms_per_page:.2f}", "100 %"]
+        total += [f"{p.ms_per_page(p.samples):.2f}", "100 %"]
+        if p in threaded:
+            total.append(f"{p.ms_per_page(sum(p.on_workers.values())):.2f}")
     rows.append(total)
     headers = ["part"]
     for p in profiles:
         headers += [f"{p.contender} ms/page", "share"]
+        if p in threaded:
+            headers.append("of which on workers")
     print(table(headers, rows))
     print()
     for p in profiles:
@@ -342,7 +433,8 @@ def print_profiles(profiles: list[Profile], runs: dict[str, dict[str, RunResult]
         print(
             f"{p.contender}: {len(plain.requests)} responses, {p.samples} samples; without the "
             f"profiler {plain.wall:.1f} s wall, {plain.cpu:.1f} s CPU "
-            f"({plain.cpu_ms_per_page:.2f} ms/page); under py-spy {profiled.wall:.1f} s wall"
+            f"({plain.cpu_ms_per_page:.2f} ms/page, event-loop thread "
+            f"{plain.main_cpu_ms_per_page:.2f}); under py-spy {profiled.wall:.1f} s wall"
         )
     print()
     for p in profiles:
@@ -374,7 +466,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--contenders",
         default="newscrawl,hand-written",
-        help="comma-separated: newscrawl, hand-written (default both)",
+        help="comma-separated: newscrawl, newscrawl-inline (no worker threads), "
+        "newscrawl-processes (NEWSCRAWL_EXTRACT_PROCESSES=1), hand-written "
+        "(default: newscrawl,hand-written)",
+    )
+    parser.add_argument(
+        "--gil",
+        action="store_true",
+        help="sample only the thread holding the GIL: ms per page the GIL is held, by part",
     )
     parser.add_argument("--workdir", type=Path, help="keep outputs here (default: a temp dir)")
     parser.add_argument("--keep", action="store_true", help="keep outputs and profiles")
@@ -402,7 +501,8 @@ def main(argv: list[str] | None = None) -> int:
                 crawl = available[name]
                 slug = re.sub(r"[^a-z]+", "-", name)
                 raw = workdir / f"{slug}.py-spy.txt"
-                record = [spy, "record", "-r", str(args.rate), "-f", "raw", "-F"]
+                record = [spy, "record", "-r", str(args.rate), "-f", "raw", "-F", "-s"]
+                record += ["--gil"] if args.gil else []
                 record += ["--full-filenames", "-o", str(raw), "--", sys.executable]
                 launchers = {"plain": (sys.executable,), "profiled": tuple(record)}
                 runs[name] = {}
@@ -414,8 +514,13 @@ def main(argv: list[str] | None = None) -> int:
                     failures += problems
                     print(f"  {name} ({kind}): {run.wall:.1f} s", flush=True)
                 if not failures:
-                    cpu = runs[name]["plain"].cpu_ms_per_page
-                    profiles.append(summarise(name, raw, cpu))
+                    profile = summarise(name, raw)
+                    plain = runs[name]["plain"]
+                    if args.gil:
+                        profile.ms_per_sample = 1000 / args.rate / len(plain.requests)
+                    else:
+                        profile.ms_per_sample = plain.cpu_ms_per_page / max(1, profile.samples)
+                    profiles.append(profile)
     finally:
         if not args.keep and args.workdir is None and not failures:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -423,9 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nlogs and outputs kept in {workdir}")
         return report_failures(failures)
     print()
-    print(f"## CPU per response by part ({args.articles} articles, py-spy at {args.rate} Hz)")
+    what = "time holding the GIL" if args.gil else "CPU"
+    print(f"## {what} per response by part ({args.articles} articles, py-spy at {args.rate} Hz)")
     print()
-    print_profiles(profiles, runs)
+    print_profiles(profiles, runs, args.gil)
     if args.keep or args.workdir:
         print(f"raw profiles (py-spy raw format, one stack a line): {workdir}/*.py-spy.txt")
     return 0

@@ -6,7 +6,8 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
@@ -151,14 +152,55 @@ def crawl_max_size() -> int | None:
     return size if size > 0 else None
 
 
-def _write_records(records: Iterable[dict], report: Any, handle: TextIO, strict: bool) -> None:
-    """One JSON line per record; with ``strict``, stop before the first line if an input failed."""
-    for record in records:
+def _write_records(lines: Iterable[str], report: Any, handle: TextIO, strict: bool) -> None:
+    """The record lines; with ``strict``, stop before the first line if an input failed."""
+    for text in lines:
         if strict and report.unusable:
             raise _UnusableInputs
-        handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+        handle.write(text)
     if strict and report.unusable:
         raise _UnusableInputs
+
+
+class ProgressLine:
+    """One line on a terminal, rewritten in place at most every ``interval`` seconds."""
+
+    def __init__(self, stream: TextIO, interval: float = 0.5) -> None:
+        self.stream = stream
+        self.interval = interval
+        self.shown = 0.0
+        self.width = 0
+
+    def show(self, text: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.shown < self.interval:
+            return
+        self.shown = now
+        self.stream.write("\r" + text.ljust(self.width))
+        self.stream.flush()
+        self.width = len(text)
+
+    def clear(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+            self.width = 0
+
+
+def _reparse_progress(line: ProgressLine) -> Callable[[Any], None]:
+    def show(state: Any) -> None:
+        elapsed = max(1e-6, time.monotonic() - state.started)
+        if state.files_read < state.files:
+            line.show(f"newscrawl reparse: reading archives, {state.files_read}/{state.files}")
+            return
+        line.show(
+            f"newscrawl reparse: {state.articles_done}/{state.articles} records, "
+            f"{state.articles_done / elapsed:.0f} records/s, "
+            f"{state.files_done}/{state.files} files done",
+            force=state.articles_done == state.articles,
+        )
+
+    return show
 
 
 def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -167,28 +209,32 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     ``-o FILE`` is replaced only when the rebuild went through: on an unusable
     input, a write error, Ctrl-C or any exception it is left as it was.
     """
-    from newscrawl.archive.reparse import ReparseReport, reparse_archives
+    from newscrawl.archive.reparse import ReparseReport, rebuild, record_line
     from newscrawl.atomic import open_atomic, remove_stale_temp_files
     from newscrawl.runs.lock import describe_os_error
 
     report = ReparseReport()
     max_size = args.max_size if args.max_size is not None else crawl_max_size()
-    records = reparse_archives(
+    destination = Path(args.output) if args.output else None
+    progress = ProgressLine(err) if err.isatty() else None
+    lines = rebuild(
         [Path(a) for a in args.archives],
         site=args.site,
         to_simplified=args.to_simplified,
         report=report,
         max_size=max_size if max_size else None,
+        jobs=args.jobs,
+        encode=record_line,
+        progress=_reparse_progress(progress) if progress is not None else None,
     )
-    destination = Path(args.output) if args.output else None
     kept = f"; {destination} is left as it was" if destination is not None else ""
     try:
         if destination is None:
-            _write_records(records, report, out, strict=False)
+            _write_records(lines, report, out, strict=False)
         else:
             remove_stale_temp_files(destination.parent)
             with open_atomic(destination, "w", encoding="utf-8") as handle:
-                _write_records(records, report, handle, strict=True)
+                _write_records(lines, report, handle, strict=True)
     except _UnusableInputs:
         kept = f"; nothing written, {destination} is left as it was"
     except KeyboardInterrupt:
@@ -200,6 +246,10 @@ def reparse_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             file=err,
         )
         return 1
+    finally:
+        lines.close()  # stops the worker processes of a rebuild cut short
+        if progress is not None:
+            progress.clear()
     for line in report.unusable:
         print(f"newscrawl reparse: {line}", file=err)
     for line in report.damaged:
@@ -389,6 +439,23 @@ def demo_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_demo(Path(args.output_dir), out=out, err=err)
 
 
+def _jobs(value: str) -> int:
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {jobs}")
+    return jobs or _usable_cpus()
+
+
+def _usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newscrawl", description="Scraper and archiver for Chinese regional news portals."
@@ -467,6 +534,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="BYTES",
         help="skip (and report) pages whose body is or inflates to more bytes (default: the "
         "crawl's DOWNLOAD_MAXSIZE; 0: no limit)",
+    )
+    reparse.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes reading archives and rebuilding records (default 1; 0 = one "
+        "per CPU); the output is the same whatever N",
     )
 
     diff = commands.add_parser(

@@ -321,6 +321,18 @@ _SPIDER_MW = ("IncrementalMiddleware._filter", "/p/newscrawl/crawling/middleware
 _ARTICLE = ("PortalSpider.parse_article", "/p/newscrawl/crawling/spider.py")
 _EXTRACT = ("extract_page", "/p/newscrawl/extraction/__init__.py")
 _PAGE_INIT = ("ArticlePage.__init__", "/p/newscrawl/extraction/profiled.py")
+_COMMAND = ("Command.run", "/p/newscrawl/crawling/commands/crawl.py")
+_FUTURES = "/usr/lib/python3.11/concurrent/futures/_base.py"
+_WORKER = [
+    ("Thread._bootstrap", "/usr/lib/python3.11/threading.py"),
+    ("Thread.run", "/usr/lib/python3.11/threading.py"),
+    ("_worker", "/usr/lib/python3.11/concurrent/futures/thread.py"),
+    ("_WorkItem.run", "/usr/lib/python3.11/concurrent/futures/thread.py"),
+]
+_CALL_SOON = ("BaseEventLoop.call_soon_threadsafe", "/usr/lib/python3.11/asyncio/base_events.py")
+_SUBMIT = ("ThreadPoolExecutor.submit", "/usr/lib/python3.11/concurrent/futures/thread.py")
+_PROCESS = ('process 42:"python -m scrapy crawl dzwww"', "")
+_WARC = "WARC: records, digests, file"
 
 
 @pytest.mark.parametrize(
@@ -409,6 +421,49 @@ _PAGE_INIT = ("ArticlePage.__init__", "/p/newscrawl/extraction/profiled.py")
             crawl_profile.EVENT_LOOP,
         ),
         ([*_LOOP, ("Condition.wait", "/usr/lib/python3.11/threading.py")], None),
+        # The crawl command runs the reactor: its frame is on every stack, no part's.
+        (
+            [_LOOP[0], _COMMAND, *_LOOP[1:], ("Scraper._scrape", "/x/scrapy/core/scraper.py")],
+            crawl_profile.ENGINE,
+        ),
+        # Worker threads: given to what they do, waiting left out, the hand-off counted.
+        (
+            [*_WORKER, _EXTRACT, _PAGE_INIT, ("parse_document", "/p/newscrawl/extraction/dom.py")],
+            "HTML parse (lxml)",
+        ),
+        (
+            [
+                *_WORKER,
+                _EXTRACT,
+                ("ArticlePage.credit_lines", "/p/newscrawl/extraction/profiled.py"),
+            ],
+            "extraction: fields",
+        ),
+        ([*_WORKER, ("WarcArchiveWriter.write", "/p/newscrawl/archive/warc.py")], _WARC),
+        (_WORKER[:3], None),
+        (
+            [*_WORKER, ("Future.set_result", _FUTURES), _CALL_SOON],
+            crawl_profile.HAND_OFF,
+        ),
+        (
+            [*_LOOP, _ARTICLE, ("PageExtractor.extract", "/p/newscrawl/assemble.py"), _SUBMIT],
+            crawl_profile.HAND_OFF,
+        ),
+        (
+            [*_LOOP, _ARTICLE, ("PageExtractor.extract", "/p/newscrawl/assemble.py"), _EXTRACT],
+            "extraction: fields",
+        ),
+        # Worker processes, as py-spy -s shows them.
+        (
+            [
+                _PROCESS,
+                ("_process_worker", "/usr/lib/python3.11/concurrent/futures/process.py"),
+                ("_extract_in_worker", "/p/newscrawl/assemble.py"),
+                _EXTRACT,
+                ("decode_html", "/p/newscrawl/encoding.py"),
+            ],
+            "decode (charset, bytes → text)",
+        ),
     ],
 )
 def test_profile_gives_each_sample_to_one_part(stack, part) -> None:

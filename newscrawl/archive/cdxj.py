@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import IO
 
 import surt
-from cdxj_indexer.main import CDXJIndexer
 from warcio.timeutils import iso_date_to_timestamp
 
 CDXJ_SUFFIX = ".cdxj"
@@ -35,6 +34,10 @@ def index_path_for(archive: Path) -> Path:
 
 def write_cdxj(archive: Path, out: IO[str]) -> None:
     """Write the sorted CDXJ lines of ``archive`` to ``out`` (reading the whole file)."""
+    # Imported here: it pulls in pkg_resources (~80 ms), and a crawl that writes its own
+    # index lines never needs it.
+    from cdxj_indexer.main import CDXJIndexer
+
     CDXJIndexer(output=out, inputs=[str(archive)], sort=True).process_all()
 
 

@@ -17,7 +17,7 @@ from scrapy import signals
 from scrapy.http import Response
 from w3lib.url import canonicalize_url
 
-from newscrawl.assemble import ArticleAssembly
+from newscrawl.assemble import ArticleAssembly, PageExtractor
 from newscrawl.clock import utc_iso
 from newscrawl.content import body_problem, parser_limit
 from newscrawl.crawling import keys
@@ -32,8 +32,9 @@ from newscrawl.crawling.failures import (
 )
 from newscrawl.crawling.middlewares.archive import ArchiveWriteFailed, replayed_start_urls
 from newscrawl.crawling.middlewares.scope import port_scope, scope_refusal
+from newscrawl.crawling.workers import asyncio_loop_available
 from newscrawl.encoding import decode_html
-from newscrawl.extraction import PageFields, extract_page
+from newscrawl.extraction.fields import PageFields
 from newscrawl.extraction.listing import ListPage
 from newscrawl.sites.profile import SiteProfile
 from newscrawl.urls import TRACKING_PARAMS
@@ -137,6 +138,7 @@ class PortalSpider(scrapy.Spider):
         self.max_links: int | None = None
         self.tracking_params: tuple[str, ...] = TRACKING_PARAMS
         self.failures = FetchFailures(None, 0)
+        self.extractor = PageExtractor()
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
@@ -171,6 +173,9 @@ class PortalSpider(scrapy.Spider):
         spider.tracking_params = tuple(crawler.settings.getlist("NEWSCRAWL_TRACKING_PARAMS"))
         spider.failures = FetchFailures.from_crawler(crawler)
         crawler.signals.connect(spider.request_dropped, signal=signals.request_dropped)
+        spider.extractor = page_extractor(crawler.settings)
+        spider.logger.info("Extracting article pages %s", spider.extractor.describe())
+        crawler.signals.connect(spider.extractor.close, signal=signals.spider_closed)
         return spider
 
     def _count(self, key: str, value: int = 1) -> None:
@@ -207,11 +212,10 @@ class PortalSpider(scrapy.Spider):
             priority=priority,
         )
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> list[Any]:
         if self.profile.is_article_url(response.url):
-            yield from self.parse_article(response)
-        else:
-            yield from self.parse_list(response)
+            return await self.parse_article(response)
+        return list(self.parse_list(response))
 
     def parse_list(self, response: Response) -> Iterator[scrapy.Request]:
         """Article requests (in list order, at most ``max_links``) and the next list page."""
@@ -258,12 +262,16 @@ class PortalSpider(scrapy.Spider):
         if following is not None:
             yield self.list_request(following, current + 1)
 
-    def parse_article(self, response: Response) -> Iterator[Any]:
-        """First page of an article: extract it, then fetch its other pages in order."""
-        fields = self._usable_page(response, ARTICLE)
+    async def parse_article(self, response: Response) -> list[Any]:
+        """First page of an article: extract it, then fetch its other pages in order.
+
+        A coroutine returning its output (rather than an async generator), so
+        that the output takes Scrapy's plain path through the spider middlewares.
+        """
+        fields = await self._usable_page(response, ARTICLE)
         if fields is None:
             self._count(keys.STAT_ARTICLES_FAILED)
-            return
+            return []
         self._count(keys.STAT_ARTICLE_PAGES)
         assembly = ArticleAssembly(
             fields,
@@ -272,19 +280,19 @@ class PortalSpider(scrapy.Spider):
             archive=response.meta.get(keys.META_ARCHIVE),
         )
         response.meta[keys.META_LINK_URLS] = self._link_urls(response)
-        yield from self._continue_article(assembly, response.meta[keys.META_LINK_URLS])
+        return list(self._continue_article(assembly, response.meta[keys.META_LINK_URLS]))
 
-    def parse_article_page(self, response: Response) -> Iterator[Any]:
+    async def parse_article_page(self, response: Response) -> list[Any]:
         """A later page of a multi-page article; it may name pages not known before."""
         assembly: ArticleAssembly = response.meta[keys.META_ASSEMBLY]
-        fields = self._usable_page(response, ARTICLE_PAGE)
+        fields = await self._usable_page(response, ARTICLE_PAGE)
         if fields is None:
             self._count(keys.STAT_ARTICLE_PAGES_FAILED)
             assembly.page_missing()
         else:
             self._count(keys.STAT_ARTICLE_PAGES)
             assembly.add_page(fields)
-        yield from self._continue_article(assembly, response.meta.get(keys.META_LINK_URLS, []))
+        return list(self._continue_article(assembly, response.meta.get(keys.META_LINK_URLS, [])))
 
     def _continue_article(self, assembly: ArticleAssembly, link_urls: list[str]) -> Iterator[Any]:
         """The request for the article's next page, or the finished article."""
@@ -308,7 +316,7 @@ class PortalSpider(scrapy.Spider):
         asked = (self.canonical_url(u) for u in response.meta.get("redirect_urls", ()))
         return [u for u in dict.fromkeys(asked) if u != final]
 
-    def _usable_page(self, response: Response, kind: str) -> PageFields | None:
+    async def _usable_page(self, response: Response, kind: str) -> PageFields | None:
         """The page's fields, or None (counted and listed) when it holds no article page:
         not HTML, empty, or lost to the parser's limits."""
         content_type = _content_type(response)
@@ -319,7 +327,9 @@ class PortalSpider(scrapy.Spider):
         if found is not None:
             self._page_failed(kind, response.request, Problem(*found))
             return None
-        fields = extract_page(response.url, response.body, content_type, self.profile.selectors)
+        fields = await self.extractor.extract(
+            response.url, response.body, content_type, self.profile.selectors
+        )
         if fields.paragraphs:
             return fields
         limit = parser_limit(decode_html(response.body, content_type).text)
@@ -383,6 +393,23 @@ class PortalSpider(scrapy.Spider):
         hops = " -> ".join([*chain, request.url])
         self._page_failed(ARTICLE, request, Problem("redirect_loop", hops[:300]))
         self._count(keys.STAT_ARTICLES_FAILED)
+
+
+def page_extractor(settings: Any) -> PageExtractor:
+    """Where the crawl extracts article pages: ``NEWSCRAWL_EXTRACT_PROCESSES`` worker
+    processes, else ``NEWSCRAWL_EXTRACT_THREADS`` worker threads, else inline.
+
+    Workers need Scrapy's asyncio event loop (the default reactor); with another
+    reactor pages are extracted inline and a warning says so.
+    """
+    threads = settings.getint("NEWSCRAWL_EXTRACT_THREADS")
+    processes = settings.getint("NEWSCRAWL_EXTRACT_PROCESSES")
+    if (threads or processes) and not asyncio_loop_available():
+        logging.getLogger(__name__).warning(
+            "NEWSCRAWL_EXTRACT_THREADS/PROCESSES need the asyncio reactor; extracting inline"
+        )
+        threads = processes = 0
+    return PageExtractor(threads=threads, processes=processes)
 
 
 def _content_type(response: Response) -> str | None:

@@ -110,6 +110,7 @@ class ArticlePage:
         self.html = html
         self.selectors = selectors
         self.options = options
+        self._meta_found: dict[int, list[tuple[str, str]]] = {}
         self.tree, duplicate_ids = parse_document(html)
         self.index = PageIndex(self.tree, html, duplicate_ids)
         remove_non_content(self.tree, keep_head=True)
@@ -148,13 +149,19 @@ class ArticlePage:
 
     # -- date, source, author --------------------------------------------------
 
-    @cached_property
-    def meta_texts(self) -> list[tuple[str, str]]:
-        return list(_texts(self, self.selectors.compiled["meta"]))
+    def meta_texts(self) -> Iterator[tuple[str, str]]:
+        """The meta selectors' (origin, text) pairs in order, each selector evaluated once and
+        only when a reader gets that far (the date is usually in the first, 来源 and 作者
+        soon after)."""
+        for index, selector in enumerate(self.selectors.compiled["meta"]):
+            found = self._meta_found.get(index)
+            if found is None:
+                found = self._meta_found[index] = list(_texts(self, (selector,)))
+            yield from found
 
     def published_raw(self) -> Found:
         """The date text as printed, from the profile's date selectors, else its meta lines."""
-        for origin, text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts):
+        for origin, text in chain(_texts(self, self.selectors.compiled["date"]), self.meta_texts()):
             found = parse_date_text(text)
             if found:
                 return found[2].strip(), origin
@@ -166,7 +173,7 @@ class ArticlePage:
             value = match.group(1) if match else _LABEL_PREFIX.sub("", text)
             if value.strip():
                 return value.strip(), origin
-        for origin, text in self.meta_texts:
+        for origin, text in self.meta_texts():
             match = _LABEL_VALUE[key].search(text)
             if match and match.group(1).strip():
                 return match.group(1).strip(), origin

@@ -29,6 +29,7 @@ from newscrawl.clock import compact_stamp
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
 from newscrawl.crawling.filefailures import record_file_failure
+from newscrawl.crawling.workers import WorkerThread, asyncio_loop_available
 from newscrawl.runs.lock import describe_os_error
 
 logger = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ class WarcCaptureMiddleware:
     Settings: ``NEWSCRAWL_ARCHIVE`` (on by default), ``NEWSCRAWL_ARCHIVE_DIR``
     (``output/archive/%(name)s``), ``NEWSCRAWL_ARCHIVE_MAX_BYTES`` (rotation size),
     ``NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL`` (zlib level 1-9, default 6),
-    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default).
+    ``NEWSCRAWL_ARCHIVE_REVISITS`` (revisit records for unchanged payloads, on by default),
+    ``NEWSCRAWL_ARCHIVE_THREAD`` (write on a thread of its own, off by default).
     Off in replay mode.
 
     Only whole responses are archived. Scrapy hands on no response cut short (a lost
@@ -95,6 +97,11 @@ class WarcCaptureMiddleware:
     ``newscrawl/archive/write_failed``), the file and the OS error are recorded
     and the crawl stops (:mod:`newscrawl.crawling.filefailures`); the archive
     keeps every record written before and is renamed into place as usual.
+
+    On its own thread the archive is written in the order responses arrive, as
+    inline; digests and gzip compression (which release the GIL) then run beside
+    the event loop, which meanwhile goes on with other responses. The responses
+    waiting for it are those the downloader holds anyway (``CONCURRENT_REQUESTS``).
     """
 
     def __init__(
@@ -104,6 +111,7 @@ class WarcCaptureMiddleware:
         max_bytes: int,
         compression_level: int,
         revisits: bool,
+        threaded: bool = False,
     ) -> None:
         self.crawler = crawler
         self.directory_template = directory
@@ -112,8 +120,10 @@ class WarcCaptureMiddleware:
             compression_level, "NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"
         )
         self.revisits = revisits
+        self.threaded = threaded
         self.writer: WarcArchiveWriter | None = None
         self.captures: CaptureIndex | None = None
+        self.worker: WorkerThread | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> WarcCaptureMiddleware:
@@ -126,6 +136,7 @@ class WarcCaptureMiddleware:
             settings.getint("NEWSCRAWL_ARCHIVE_MAX_BYTES"),
             settings.getint("NEWSCRAWL_ARCHIVE_COMPRESSION_LEVEL"),
             settings.getbool("NEWSCRAWL_ARCHIVE_REVISITS"),
+            settings.getbool("NEWSCRAWL_ARCHIVE_THREAD"),
         )
         crawler.signals.connect(mw.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(mw.spider_closed, signal=signals.spider_closed)
@@ -146,8 +157,11 @@ class WarcCaptureMiddleware:
         if worker_id:
             info["worker"] = worker_id
         prefix = f"{spider.name}-{stamp}" + (f"-{worker_id}" if worker_id else "")
+        if self.threaded and asyncio_loop_available():
+            self.worker = WorkerThread("newscrawl-warc")
         try:
-            self.captures = CaptureIndex(directory) if self.revisits else None
+            # The capture index's SQLite connection belongs to the thread that opens it.
+            self.captures = self._call(CaptureIndex, directory) if self.revisits else None
         except Exception as exc:  # the archive directory cannot be written at all
             record_file_failure(self.crawler, "archive", directory, exc)
             self.captures = None
@@ -160,19 +174,37 @@ class WarcCaptureMiddleware:
             self.captures,
         )
 
-    def spider_closed(self, spider: Any) -> None:
-        if self.writer is not None:
-            try:
-                self.writer.close()
-            except OSError as exc:
-                record_file_failure(self.crawler, "archive", self.writer.final_path, exc)
-            if self.crawler.stats is not None:
-                files = [str(f) for f in self.writer.finished]
-                self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, files)
-        if self.captures is not None:
-            self.captures.close()
+    def _call(self, function: Any, *args: Any) -> Any:
+        return self.worker.call(function, *args) if self.worker else function(*args)
 
-    def process_response(self, request: Request, response: Response) -> Response:
+    def _close_archive(self) -> OSError | None:
+        """Rename the open archive into place and close the capture index (on the thread
+        that opened them); the error when the rename failed."""
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        except OSError as exc:
+            return exc
+        finally:
+            if self.captures is not None:
+                self.captures.close()
+        return None
+
+    def spider_closed(self, spider: Any) -> None:
+        try:
+            error = self._call(self._close_archive)
+        finally:
+            if self.worker is not None:
+                self.worker.close()
+        if self.writer is None:
+            return
+        if error is not None:
+            record_file_failure(self.crawler, "archive", self.writer.final_path, error)
+        if self.crawler.stats is not None:
+            files = [str(f) for f in self.writer.finished]
+            self.crawler.stats.set_value(keys.STAT_ARCHIVE_FILES, files)
+
+    async def process_response(self, request: Request, response: Response) -> Response:
         if self.writer is None or keys.FLAG_REPLAYED in response.flags:
             return response
         if "dataloss" in response.flags:
@@ -191,7 +223,10 @@ class WarcCaptureMiddleware:
             ip_address=str(response.ip_address) if response.ip_address else None,
         )
         try:
-            location = self.writer.write(exchange)
+            if self.worker is not None:
+                location = await self.worker.run(self.writer.write, exchange)
+            else:
+                location = self.writer.write(exchange)
         except OSError as exc:
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value(keys.STAT_ARCHIVE_WRITE_FAILED)
