@@ -123,6 +123,7 @@ def _command(server: SyntheticServer, portal: SyntheticPortal, work: Path, items
         "NEWSCRAWL_STATE_DIR": str(work / "state"),
         "NEWSCRAWL_ARCHIVE_DIR": str(work / "archive"),
         "CLOSESPIDER_ITEMCOUNT": str(items),
+        "NEWSCRAWL_ALLOWED_ADDRESSES": f"127.0.0.1:{server.port}",
     }
     cmd = [sys.executable, "-m", "scrapy", "crawl", "dzwww", "-a", f"start_urls={starts}"]
     cmd += ["-a", f"max_pages={portal.max_list_pages + 1}"]

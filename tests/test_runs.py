@@ -133,7 +133,12 @@ def test_an_article_exported_without_some_pages_stays_incomplete(tmp_path) -> No
 
 def test_a_store_of_an_earlier_version_gains_the_new_columns(tmp_path) -> None:
     path = tmp_path / "old.sqlite3"
-    with sqlite3.connect(path) as db:
+    with sqlite3.connect(path) as db:  # the tables of the first release
+        db.execute(
+            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, spider TEXT NOT NULL, started_at TEXT "
+            "NOT NULL, finished_at TEXT, status TEXT NOT NULL, data_file TEXT, list_items "
+            "INTEGER, articles INTEGER)"
+        )
         db.execute(
             "CREATE TABLE articles (url TEXT PRIMARY KEY, id TEXT NOT NULL, content_hash TEXT "
             "NOT NULL, version INTEGER NOT NULL, published_date TEXT, first_exported_at TEXT "
@@ -144,10 +149,15 @@ def test_a_store_of_an_earlier_version_gains_the_new_columns(tmp_path) -> None:
             "'2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', "
             "'2026-01-01T00:00:00+00:00')"
         )
+        db.execute(
+            "INSERT INTO runs VALUES ('run-1', 'old', '2026-01-01T00:00:00+00:00', "
+            "'2026-01-01T00:01:00+00:00', 'committed', 'out.jsonl', 1, 1)"
+        )
     store = SQLiteStateStore(path)
     try:
         known = store.get("http://x/t1.htm")
         assert known is not None and not known.incomplete
+        assert store.previous_run_complete("old", "run-2")  # its committed run was whole
     finally:
         store.close()
 

@@ -509,6 +509,11 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
             return
         compressed = _is_gzip(fh)
         marker = _GZIP_MAGIC if compressed else _WARC_LINE
+        if not compressed and _next_start(fh, 0, _WARC_LINE, True) is None:
+            # no line anywhere starts a WARC record: not damage, not a WARC at all
+            log.not_warc = True
+            log.problems.append(ReadProblem(path, 0, "not a WARC file"))
+            return
         position = 0
         while True:
             fh.seek(position)

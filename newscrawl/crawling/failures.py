@@ -4,8 +4,9 @@ Every page the crawl asked for and did not use ends here with a reason
 (docs/reliability.md lists them): the count per reason goes into the stats
 (``newscrawl/failed/<reason>``), and the URL with its reason into a bounded list
 that the run manifest shows (``NEWSCRAWL_MANIFEST_MAX_FAILED_URLS``; the rest are
-counted). Only fetches left out on purpose, robots.txt refusals and replays of
-pages never archived, are *ignored* rather than failed; they are listed too.
+counted). Fetches left out on purpose (robots.txt refusals, replays of pages never
+archived) and responses a disk error kept from the archive are *ignored* rather than
+failed (the run fails on the file error itself); they are listed too.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from newscrawl.crawling import keys
 from newscrawl.crawling.middlewares.addresses import AddressRefused
-from newscrawl.crawling.middlewares.archive import NotArchived
+from newscrawl.crawling.middlewares.archive import ArchiveWriteFailed, NotArchived
 from newscrawl.crawling.middlewares.scope import OutOfScope
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,8 @@ REASONS = {
 IGNORED_REASONS = {
     "robots": "robots.txt forbids the URL",
     "not_archived": "replay mode: the archives hold no response for the URL",
+    "disk_error": "the response could not be archived: the run stops on the file error "
+    "(exit 1, the file named) and the next run fetches the page again",
 }
 
 _TIMEOUTS = (DownloadTimeoutError, DeferTimeoutError, net_error.TimeoutError)
@@ -115,6 +118,8 @@ def classify(exc: BaseException) -> Problem:
         return Problem(exc.reason, str(exc))
     if isinstance(exc, NotArchived):
         return Problem("not_archived", str(exc))
+    if isinstance(exc, ArchiveWriteFailed):
+        return Problem("disk_error", str(exc))
     if _too_large(exc):
         return Problem("too_large", detail)
     if isinstance(exc, IgnoreRequest):

@@ -464,14 +464,22 @@ class SQLiteStateStore:
         )
 
     def previous_run_complete(self, spider: str, run_id: str) -> bool:
-        """True when the spider's latest earlier run crawled to its normal end."""
+        """True when the spider's latest earlier run crawled to its normal end.
+
+        A run recorded before ends were kept counts as complete when it finished or committed.
+        """
         row = self.db.execute(
-            "SELECT e.complete FROM runs r LEFT JOIN run_ends e ON e.run_id = r.run_id "
+            "SELECT e.complete, r.status FROM runs r LEFT JOIN run_ends e ON e.run_id = r.run_id "
             "WHERE r.spider = ? AND r.run_id != ? ORDER BY r.started_at DESC, r.rowid DESC "
             "LIMIT 1",
             (spider, run_id),
         ).fetchone()
-        return row is None or row[0] == 1
+        if row is None:
+            return True
+        complete, status = row
+        if complete is None:  # killed (recovered as failed), or from an earlier version
+            return status in (RunStatus.COMMITTED, RunStatus.FINISHED)
+        return complete == 1
 
     def previous_runs_found_articles(self, spider: str, run_id: str) -> bool:
         """True when an earlier finished run of the spider read list items."""
