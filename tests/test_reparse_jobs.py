@@ -58,11 +58,15 @@ def test_damage_and_bad_inputs_are_reported_alike(rotated_archive, capsys) -> No
     for jobs in ("1", "2"):
         out = tmp / f"bad-{jobs}.jsonl"
         status, err = _reparse([*map(str, inputs), "-o", str(out), "-j", jobs], capsys)
-        results[jobs] = (status, err, out.read_bytes())
+        assert not out.exists()  # an unusable input: -o is not written
+        status_out = cli_main(["reparse", *map(str, inputs), "-j", jobs])
+        captured = capsys.readouterr()  # to stdout: the usable records, then the same report
+        results[jobs] = (status, err.replace(str(out), "OUT"), status_out, captured.out)
     assert results["1"] == results["2"]
-    status, err, data = results["1"]
-    assert status == 2 and data
+    status, err, status_out, data = results["1"]
+    assert status == status_out == 2 and data.count("\n") >= 10
     assert "not a WARC file" in err and "no such file" in err and "damaged:" in err
+    assert "nothing written, OUT is left as it was" in err
 
 
 def test_the_report_is_the_same_through_the_api(rotated_archive) -> None:
