@@ -102,11 +102,6 @@ def test_a_store_of_an_earlier_version_gains_the_new_columns(tmp_path) -> None:
             "INTEGER, articles INTEGER)"
         )
         db.execute(
-            "CREATE TABLE runs (run_id TEXT PRIMARY KEY, spider TEXT NOT NULL, started_at TEXT "
-            "NOT NULL, finished_at TEXT, status TEXT NOT NULL, data_file TEXT, list_items "
-            "INTEGER, articles INTEGER)"
-        )
-        db.execute(
             "CREATE TABLE articles (url TEXT PRIMARY KEY, id TEXT NOT NULL, content_hash TEXT "
             "NOT NULL, version INTEGER NOT NULL, published_date TEXT, first_exported_at TEXT "
             "NOT NULL, last_exported_at TEXT NOT NULL, last_checked_at TEXT NOT NULL)"
