@@ -14,9 +14,10 @@
    counts from the first to the last request the portal saw (process
    start-up and the idle wait before exit left out; "process wall s" has them).
 2. Memory: Redis ``used_memory`` growth for 100,000 entries of the run's
-   seen-request set (the dupefilter), of the exported-articles state and of
-   queued request payloads, written through the components the workers
-   use. Goals: ≤ 100 bytes per seen URL, ≤ 300 bytes per known article.
+   seen-request set (the dupefilter), of the exported-articles state (20,000
+   for an alias or an incomplete article) and of queued request payloads,
+   written through the components the workers use. Goals: ≤ 100 bytes per seen
+   URL, ≤ 300 bytes per known article.
 
     .venv/bin/python bench/distributed.py [--articles 1000] [--entries 100000] [--rounds 3]
                                           [--keep]
@@ -34,6 +35,7 @@ import shutil
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from common import (
@@ -129,11 +131,12 @@ def used_memory(client) -> int:
 
 
 def memory_per_entry(entries: int, workdir: Path) -> dict[str, float]:
-    """Bytes per entry of the seen set, the known state and queued requests."""
+    """Bytes per entry of the seen set, the known state (with aliases and incomplete
+    articles) and queued requests."""
     from newscrawl.distributed.connection import RedisGuard, connect
     from newscrawl.distributed.keys import SpiderKeys
     from newscrawl.distributed.leases import LeaseQueue
-    from newscrawl.distributed.store import RedisStateStore
+    from newscrawl.distributed.store import PendingArticle, RedisStateStore
 
     results = {}
     keys = SpiderKeys("newscrawl", "dzwww")
@@ -158,14 +161,29 @@ def memory_per_entry(entries: int, workdir: Path) -> dict[str, float]:
 
         before = used_memory(client)
         rows = [
-            (url, f"dzwww-{hashlib.sha256(url.encode()).hexdigest()[:20]}",
-             hashlib.sha256(url.encode() + b"body").hexdigest(), 1, "2025-10-28")
+            PendingArticle(
+                url=url,
+                id=f"dzwww-{hashlib.sha256(url.encode()).hexdigest()[:20]}",
+                content_hash=hashlib.sha256(url.encode() + b"body").hexdigest(),
+                version=1,
+                published_date="2025-10-28",
+            )
             for url in urls
-        ]  # fmt: skip
+        ]
         store.commit_rows("run", "w0", rows)
         results["known article (exported state)"] = (used_memory(client) - before) / entries
 
         sample = min(entries, 20_000)
+        # the same articles again, each with the link it was asked for before a redirect,
+        # then flagged incomplete: what an alias and an incomplete article add
+        before = used_memory(client)
+        linked = [replace(r, aliases=(r.url.replace("http://", "https://"),)) for r in rows]
+        store.commit_rows("run", "w0", linked[:sample])
+        results["alias (link before a redirect)"] = (used_memory(client) - before) / sample
+        before = used_memory(client)
+        store.commit_rows("run", "w0", [replace(r, incomplete=True) for r in rows[:sample]])
+        results["incomplete article (extra)"] = (used_memory(client) - before) / sample
+
         before = used_memory(client)
         payload = _request_payload()
         for n in range(sample):

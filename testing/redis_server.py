@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from testing.addresses import replica_addresses
+
 
 class RedisServerMissing(RuntimeError):
     """redis-server is not installed."""
@@ -154,7 +156,8 @@ def start_worker(
     An empty ``redis_url`` starts an embedded run (SQLite state, no Redis) instead.
     Feeds go to ``workdir/output`` (one file per worker: the worker id is added
     to the name), WARC files to ``workdir/archive``, the log to
-    ``workdir/<name>.log``.
+    ``workdir/<name>.log``. The address check allows the local portals of
+    ``start_urls`` (their ports only), as for the single-machine test crawls.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"{name}.log"
@@ -167,6 +170,7 @@ def start_worker(
         "NEWSCRAWL_ARCHIVE": "0",
         "NEWSCRAWL_ARCHIVE_DIR": str(workdir / "archive"),
         "NEWSCRAWL_STATE_DIR": str(workdir / "state"),
+        "NEWSCRAWL_ALLOWED_ADDRESSES": replica_addresses(*start_urls),
         "FEEDS": json.dumps({str(workdir / "output" / "%(time)s.jsonl"): {"format": "jsonlines"}}),
         "CONCURRENT_REQUESTS_PER_DOMAIN": "16",
         "DOWNLOAD_DELAY": "0",

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 from newscrawl.replica import ReplicaServer
+from testing.addresses import replica_addresses
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,19 +25,6 @@ class CrawlResult:
     log: str
     feed: Path | None
     requested: list[str] = field(default_factory=list)
-
-
-def replica_addresses(*texts: str, server: ReplicaServer | None = None) -> str:
-    """``NEWSCRAWL_ALLOWED_ADDRESSES`` for the local servers a crawl starts from: the host
-    and port of every loopback URL in ``texts`` (``start_urls=…`` arguments), and
-    ``server``'s. Only those ports: another local port stays refused."""
-    allowed = [f"127.0.0.1:{server.port}"] if server is not None else []
-    for text in texts:
-        for url in re.sub(r"^\w+=", "", text).split(","):
-            parts = urlsplit(url.strip())
-            if parts.hostname in ("127.0.0.1", "localhost") and parts.port:
-                allowed.append(f"{parts.hostname}:{parts.port}")
-    return ",".join(dict.fromkeys(allowed))
 
 
 def run_crawl(

@@ -18,6 +18,7 @@ import threading
 import time
 from collections import Counter
 from contextlib import closing
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -25,8 +26,13 @@ import pytest
 
 from newscrawl.archive.lookup import ArchiveLookup
 from newscrawl.archive.warc import iter_archive
+from newscrawl.distributed.connection import RedisGuard, connect
+from newscrawl.distributed.keys import SpiderKeys
+from newscrawl.distributed.store import RedisStateStore
 from newscrawl.replica import ReplicaServer
 from newscrawl.runs.monitor import EXIT_LOCKED, EXIT_SHARED_STATE_UNAVAILABLE
+from testing.addresses import replica_addresses
+from testing.faults import FaultServer
 from testing.redis_server import RedisServer, Worker, start_worker
 from testing.synthetic import SyntheticPortal, SyntheticServer
 from tests.conftest import ROOT
@@ -151,6 +157,7 @@ def test_three_workers_export_every_article_once_and_a_rerun_fetches_none(
     assert _keys(redis_server, "*:seen") == [] and _keys(redis_server, "*:claims") == []
     (history,) = [json.loads(v) for v in client.hvals("newscrawl:dzwww:runs")]
     assert history["status"] == "finished" and history["list_items"] >= 1000
+    assert history["complete"] is True  # so the next run may stop paginating
     stats = client.hgetall(f"newscrawl:dzwww:run:{history['run_id']}:stats")
     assert int(stats[b"item_scraped_count"]) == 1000
     assert client.ttl(f"newscrawl:dzwww:run:{history['run_id']}:stats") > 0
@@ -219,6 +226,67 @@ def test_sigkilled_workers_leases_go_back_to_the_queue(redis_server, big_portal,
     assert "Worker w0 stopped renewing its leases" in logs
     assert "Worker w1 stopped renewing its leases" in logs
     assert redis_server.client().hlen("newscrawl:dzwww:known") == 1000
+    # the killed workers' requests were redone, but the next run reads every list page
+    summary, _ = _last_run(redis_server)
+    assert summary["status"] == "finished" and summary["complete"] is False
+
+
+def _last_run(redis_server: RedisServer) -> tuple[dict, dict[str, int]]:
+    """The summary of the spider's last ended run in the history, and its statistics."""
+    client = redis_server.client()
+    runs = [json.loads(v) for v in client.hvals("newscrawl:dzwww:runs")]
+    last = max(runs, key=lambda summary: summary["number"])
+    stats = client.hgetall(f"newscrawl:dzwww:run:{last['run_id']}:stats")
+    return last, {k.decode(): int(v) for k, v in stats.items()}
+
+
+def test_redirected_and_incomplete_articles_as_in_an_embedded_run(redis_server, tmp_path) -> None:
+    """A shared crawl keeps the embedded store's rules (tests/test_crawl_faults.py): an
+    article read after a redirect is known under its list link, and one exported without
+    a page is fetched again by the next runs until it is exported complete."""
+    three_pages = "/sd/sdnews/202406/t20240615_15000001.htm"
+    page_two = three_pages.replace(".htm", "_1.htm")
+    store = RedisStateStore(
+        connect(redis_server.url), SpiderKeys("newscrawl", "dzwww"), "probe", "-", RedisGuard(5)
+    )
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    with FaultServer() as portal:
+        starts = [portal.url + "www/news/yw/", portal.url + "sd/sdnews/"]
+        portal.set_faults(
+            [r"^/www/news/yw/\d+/t\d+_\d+\.htm$=redirect-chain:2", r"_15000001_1\.htm$=status:404"]
+        )
+
+        def run(name: str) -> list[dict]:
+            portal.clear_requests()
+            worker = start_worker(name, redis_server.url, starts, tmp_path / name)
+            assert worker.wait(120) == 0, worker.log
+            return _exported(tmp_path / name)
+
+        first = run("w1")
+        flagged = next(r for r in first if r["url"].endswith(three_pages))
+        assert "missing_pages" in flagged["warnings"] and flagged["page_count"] == 1
+        linked = f"{portal.url}www/news/yw/202609/t20260904_18086647.htm"
+        redirected = next(r for r in first if r["url"].startswith(linked))
+        assert store.get(linked).url == redirected["url"] != linked
+        assert store.get(flagged["url"]).incomplete
+        assert store.incomplete_urls(an_hour_ago) == [flagged["url"]]
+        assert _last_run(redis_server)[0]["complete"] is True
+
+        second = run("w2")  # the page is still missing
+        assert second == []
+        assert not [p for p in portal.requests if p.startswith("/www/news/yw/20")]
+        assert three_pages in portal.requests and page_two in portal.requests
+        stats = _last_run(redis_server)[1]
+        assert stats["newscrawl/articles_incomplete_retried"] == 1
+        assert stats["newscrawl/dropped/unchanged"] == 1
+
+        portal.clear_faults()
+        (complete,) = run("w3")
+        assert complete["url"] == flagged["url"] and complete["id"] == flagged["id"]
+        assert complete["version"] == 2 and complete["page_count"] == 3
+        assert "missing_pages" not in complete["warnings"]
+        assert not store.get(flagged["url"]).incomplete
+        assert store.incomplete_urls(an_hour_ago) == []
 
 
 def test_redis_restart_mid_crawl(redis_server, big_portal, tmp_path) -> None:
@@ -384,6 +452,7 @@ def test_without_the_setting_redis_is_never_imported(tmp_path) -> None:
             "-s", f"NEWSCRAWL_ARCHIVE_DIR={tmp_path / 'archive'}",
             "-s", "FEEDS=" + json.dumps({str(tmp_path / "out.jsonl"): {"format": "jsonlines"}}),
             "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "DOWNLOAD_DELAY=0",
+            "-s", f"NEWSCRAWL_ALLOWED_ADDRESSES={replica_addresses(server=replica)}",
         ]  # fmt: skip
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert "imported" not in done.stderr

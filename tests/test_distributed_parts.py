@@ -141,62 +141,49 @@ def test_last_worker_out_ends_the_run_and_drops_its_seen_set(client) -> None:
     assert not client.exists(KEYS.seen(run)) and not client.exists(KEYS.run)
     summary = runs_a.history()[run]
     assert summary["status"] == "finished" and summary["list_items"] == 7
+    assert summary["complete"] is True and summary["number"] == 1
     assert runs_a.run_stats(run) == {keys.STAT_LIST_ITEMS: 7, keys.SCRAPY_ITEMS_SCRAPED: 3}
     _, _, store = _worker(client, "c")
     assert store.previous_runs_found_articles("spider", "run-9")
     assert not store.previous_runs_found_articles("spider", run)
 
 
+@pytest.mark.parametrize("how", ["left early", "reaped"])
+def test_a_run_is_complete_only_when_every_worker_finished(client, how: str) -> None:
+    """A worker that stops early (or dies and is reaped) makes the shared run incomplete,
+    even when the others finish its requests: the next run reads every list page."""
+    runs_a, queue_a, _ = _worker(client, "a", lease=30 if how == "left early" else 0.2)
+    runs_b, queue_b, store_b = _worker(client, "b", lease=30)
+    run = runs_a.join("run-1", "2025-01-01T00:00:00+00:00").run_id
+    runs_b.join("run-2", "2025-01-01T00:00:00+00:00")
+    queue_a.push(b"request", 0, KEYS.seen(run), b"fp")
+    assert queue_a.take().payload == b"request"
+    if how == "left early":
+        assert queue_a.release_all() == 1
+        assert not runs_a.leave(run, "2025-01-01T00:01:00+00:00", finished=False)
+    else:
+        time.sleep(0.3)
+        assert runs_b.reap_dead(queue_b, store_b, run) == {"a": 1}
+    assert queue_b.take().payload == b"request"  # b does a's request
+    assert queue_b.acknowledge_all() == 1
+    assert runs_b.leave(run, "2025-01-01T00:02:00+00:00", finished=True)
+    summary = runs_b.history()[run]
+    assert summary["status"] == "finished" and summary["complete"] is False
+    _, _, store_c = _worker(client, "c")
+    assert not store_c.previous_run_complete("spider", "run-3")
+
+
 def test_a_run_whose_workers_all_vanished_is_closed_by_the_next_worker(client) -> None:
     runs_a, _, _ = _worker(client, "a", lease=0.2)
     old = runs_a.join("old", "now").run_id
     time.sleep(0.3)
-    runs_b, queue_b, _ = _worker(client, "b", lease=30)
-    runs_b.reap_dead(queue_b, old)
+    runs_b, queue_b, store_b = _worker(client, "b", lease=30)
+    runs_b.reap_dead(queue_b, store_b, old)
     membership = runs_b.join("new", "now")
     assert membership.created and membership.run_id == "new"
     assert runs_b.history()["old"]["status"] == "abandoned"
-
-
-def test_known_state_round_trip(client) -> None:
-    _, _, store = _worker(client, "a")
-    record = {
-        "url": "http://example.cn/a.htm",
-        "id": "dzwww-1",
-        "content_hash": "ab" * 32,
-        "version": 1,
-        "published_date": "2025-05-23",
-    }
-    store.add_pending("r", record)
-    assert store.get(record["url"]) is None  # pending is not known
-    assert store.commit_run("r", ["f.jsonl"]) == 1
-    known = store.get(record["url"])
-    assert (known.id, known.content_hash, known.version, known.published_date) == (
-        "dzwww-1",
-        "ab" * 32,
-        1,
-        "2025-05-23",
-    )
-    first = known.first_exported_at
-    store.add_pending("r2", {**record, "content_hash": "cd" * 32, "version": 2})
-    store.commit_run("r2", ["g.jsonl"])
-    updated = store.get(record["url"])
-    assert updated.version == 2 and updated.first_exported_at == first
-    store.touch(record["url"])
-    assert store.get(record["url"]).last_checked_at >= updated.last_checked_at
-
-
-def test_a_dead_workers_renamed_file_is_committed_by_the_reaper(client, tmp_path) -> None:
-    _, _, store_a = _worker(client, "a")
-    _, _, store_b = _worker(client, "b")
-    data = tmp_path / "out-a.jsonl"
-    record = {"url": "http://example.cn/b.htm", "id": "x", "content_hash": "00", "version": 1}
-    data.write_text(json.dumps(record) + "\n", encoding="utf-8")
-    client.hset(KEYS.workers, "a", "token-a")
-    store_a.mark_committing("r", str(data))  # then "killed" before commit_run
-    assert store_b.get(record["url"]) is None
-    assert store_b.settle_commit_of("a") == str(data)
-    assert store_b.get(record["url"]).content_hash == "00"
+    assert runs_b.history()["old"]["complete"] is False
+    assert not store_b.previous_run_complete("spider", "new")
 
 
 def test_limiter_caps_concurrency_and_spaces_starts(client) -> None:

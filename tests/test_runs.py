@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 import pytest
@@ -92,43 +91,6 @@ def test_a_feed_that_could_not_be_stored_fails_the_run() -> None:
     verdict = assess(run_counts(stats, "finished"), FULL, 4, True, LIMITS)
     assert verdict.exit_code == EXIT_FAILED
     assert "a data file could not be written" in verdict.reasons[0]
-
-
-def test_an_article_is_known_under_every_url_it_was_asked_for(tmp_path) -> None:
-    store = SQLiteStateStore(tmp_path / "s.sqlite3")
-    try:
-        store.start_run("r1", "dzwww")
-        record = {"url": "https://x/t1.htm", "id": "dzwww-1", "content_hash": "h"}
-        store.add_pending("r1", record, aliases=["http://x/t1.htm", "https://x/t1.htm"])
-        assert store.get("http://x/t1.htm") is None  # pending: not known yet
-        store.commit_run("r1", [])
-        assert store.get("http://x/t1.htm").url == "https://x/t1.htm"
-        assert store.get("https://x/t1.htm").id == "dzwww-1"
-        assert store.db.execute("SELECT COUNT(*) FROM aliases").fetchone() == (1,)
-    finally:
-        store.close()
-
-
-def test_an_article_exported_without_some_pages_stays_incomplete(tmp_path) -> None:
-    store = SQLiteStateStore(tmp_path / "s.sqlite3")
-    try:
-        store.start_run("r1", "dzwww")
-        flagged = {"url": "http://x/t2.htm", "id": "dzwww-2", "content_hash": "a"}
-        store.add_pending("r1", {**flagged, "warnings": ["missing_pages"]})
-        store.add_pending("r1", {"url": "http://x/t3.htm", "id": "dzwww-3", "content_hash": "b"})
-        store.commit_run("r1", [])
-        assert store.get("http://x/t2.htm").incomplete
-        assert not store.get("http://x/t3.htm").incomplete
-        an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
-        assert store.incomplete_urls(an_hour_ago) == ["http://x/t2.htm"]
-        assert store.incomplete_urls(an_hour_ago + dt.timedelta(hours=2)) == []
-        store.start_run("r2", "dzwww")
-        store.add_pending("r2", {**flagged, "content_hash": "c", "version": 2, "warnings": []})
-        store.commit_run("r2", [])
-        assert not store.get("http://x/t2.htm").incomplete
-        assert store.get("http://x/t2.htm").version == 2
-    finally:
-        store.close()
 
 
 def test_a_store_of_an_earlier_version_gains_the_new_columns(tmp_path) -> None:

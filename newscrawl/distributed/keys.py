@@ -11,7 +11,8 @@ class SpiderKeys:
 
     Spider-wide: the request queue and the payloads of queued and leased
     requests, worker membership and heartbeats, the current run and the run
-    history, and the exported-articles state. Run-scoped (``run:<id>:``): the
+    history, and the exported-articles state (known articles, the other URLs
+    they were asked for, the incomplete ones). Run-scoped (``run:<id>:``): the
     seen-request fingerprints, claims of exported articles and run statistics;
     they are deleted when the run ends and carry a TTL in case it never does.
     """
@@ -57,23 +58,42 @@ class SpiderKeys:
 
     @property
     def committing(self) -> str:
-        """HASH worker id -> JSON {run_id, host, file} while a data file is being renamed."""
+        """HASH worker id -> JSON {run_id, host, file, identity, aliases} while a data file
+        is being renamed."""
         return self._key("committing")
 
     @property
     def run(self) -> str:
-        """HASH of the current run: id, started_at, seeder."""
+        """HASH of the current run: id, number, started_at, seeder, and ``stopped_early``:
+        how many of its workers left without finishing normally or were reaped."""
         return self._key("run")
 
     @property
+    def run_counter(self) -> str:
+        """Counter of the runs created: each run's ``number`` (their order in the history)."""
+        return self._key("run_counter")
+
+    @property
     def runs(self) -> str:
-        """HASH run id -> JSON summary of finished runs (the run history)."""
+        """HASH run id -> JSON summary of ended runs (the run history)."""
         return self._key("runs")
 
     @property
     def known(self) -> str:
-        """HASH URL digest -> exported article state (id, content hash, version, dates)."""
+        """HASH URL digest -> exported article state (id, content hash, version, dates,
+        incomplete)."""
         return self._key("known")
+
+    @property
+    def aliases(self) -> str:
+        """HASH digest of another URL an article was asked for -> its URL digest and URL."""
+        return self._key("aliases")
+
+    @property
+    def incomplete(self) -> str:
+        """ZSET URL of an article last exported without some pages -> its first export
+        (epoch seconds)."""
+        return self._key("incomplete")
 
     def seen(self, run_id: str) -> str:
         """SET of request fingerprints scheduled in the run (the dupefilter)."""

@@ -80,8 +80,11 @@ return count
 """
 
 _REAP = """
--- KEYS: queue, leased, alive, workers, beats, uncommitted, claims ; ARGV: worker
+-- KEYS: queue, leased, alive, workers, beats, uncommitted, claims, run ; ARGV: worker, run_id
 if redis.call('EXISTS', KEYS[3]) == 1 then return -1 end
+if redis.call('HGET', KEYS[4], ARGV[1]) and redis.call('HGET', KEYS[8], 'id') == ARGV[2] then
+  redis.call('HINCRBY', KEYS[8], 'stopped_early', 1)
+end
 local items = redis.call('HGETALL', KEYS[2])
 for i = 1, #items, 2 do redis.call('ZADD', KEYS[1], items[i + 1], items[i]) end
 redis.call('DEL', KEYS[2])
@@ -203,7 +206,10 @@ class LeaseQueue:
         return int(count)
 
     def reap(self, worker: str, run_id: str | None) -> int:
-        """Requeue the leases of ``worker`` if its heartbeat expired; -1 when it is alive."""
+        """Requeue the leases of ``worker`` if its heartbeat expired; -1 when it is alive.
+
+        A worker reaped from the open run ``run_id`` makes that run incomplete.
+        """
         keys = self.keys
         run = run_id or "-"
         return int(
@@ -216,8 +222,9 @@ class LeaseQueue:
                     keys.beats,
                     keys.uncommitted(run, worker),
                     keys.claims(run),
+                    keys.run,
                 ],
-                args=[worker],
+                args=[worker, run],
             )
         )
 

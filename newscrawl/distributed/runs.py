@@ -6,6 +6,14 @@ workers arriving later join it. A worker refreshes its heartbeat key every
 tick; one whose key expired (a lease timeout) is reaped by the others. The
 run ends when its last worker leaves with the queue empty; its run-scoped keys
 (seen requests, claims) are deleted then, its statistics stay in the history.
+
+A run is *complete* when it ended that way and every worker that took part
+finished normally with its data committed: a worker that leaves early (a
+shutdown, a limit, a refused or lost commit) or is reaped is counted in the
+run's ``stopped_early``, and then the run's summary says ``"complete": false``;
+a run whose workers all vanished is closed as ``abandoned``, never complete.
+The next run of the spider reads every list page after a run that was not
+complete.
 """
 
 from __future__ import annotations
@@ -19,12 +27,13 @@ import redis
 from newscrawl.distributed.errors import WorkerIdInUse
 from newscrawl.distributed.keys import SpiderKeys
 from newscrawl.distributed.leases import LeaseQueue
+from newscrawl.distributed.store import RedisStateStore
 
 #: Finished runs kept in the history.
 HISTORY_LENGTH = 500
 
 _JOIN = """
--- KEYS: workers, alive, run, queue, beats, runs
+-- KEYS: workers, alive, run, queue, beats, runs, run counter
 -- ARGV: worker, token, lease_ms, new_run_id, now_iso, prefix_of_run_keys,
 --       name of the list-items statistic, name of the articles statistic
 local holder = redis.call('GET', KEYS[2])
@@ -35,7 +44,8 @@ if run and redis.call('HLEN', KEYS[1]) == 0 and redis.call('ZCARD', KEYS[4]) == 
   local started = redis.call('HGET', KEYS[3], 'started_at') or ''
   local stats = ARGV[6] .. run .. ':stats'
   redis.call('HSET', KEYS[6], run, cjson.encode({run_id = run, started_at = started,
-    finished_at = ARGV[5], status = 'abandoned',
+    finished_at = ARGV[5], status = 'abandoned', complete = false,
+    number = tonumber(redis.call('HGET', KEYS[3], 'number') or '0'),
     list_items = tonumber(redis.call('HGET', stats, ARGV[7]) or '0'),
     articles = tonumber(redis.call('HGET', stats, ARGV[8]) or '0')}))
   redis.call('DEL', KEYS[3], ARGV[6] .. run .. ':seen', ARGV[6] .. run .. ':claims')
@@ -47,7 +57,8 @@ redis.call('HSET', KEYS[5], ARGV[1], '0 1')
 if run then
   return {'join', run, redis.call('HGET', KEYS[3], 'seeder') or ''}
 end
-redis.call('HSET', KEYS[3], 'id', ARGV[4], 'started_at', ARGV[5], 'seeder', ARGV[1])
+redis.call('HSET', KEYS[3], 'id', ARGV[4], 'started_at', ARGV[5], 'seeder', ARGV[1],
+  'number', redis.call('INCR', KEYS[7]))
 return {'seed', ARGV[4], ARGV[1]}
 """
 
@@ -86,17 +97,23 @@ return 1
 
 _LEAVE = """
 -- KEYS: workers, alive, beats, queue, run, runs, stats
--- ARGV: worker, token, run_id, now_iso, list-items statistic, articles statistic
+-- ARGV: worker, token, run_id, now_iso, list-items statistic, articles statistic,
+--       '1' when the worker finished normally with its data committed, else '0'
 if redis.call('HGET', KEYS[1], ARGV[1]) == ARGV[2] then
   redis.call('HDEL', KEYS[1], ARGV[1])
   redis.call('HDEL', KEYS[3], ARGV[1])
   redis.call('DEL', KEYS[2])
+  if ARGV[7] ~= '1' and redis.call('HGET', KEYS[5], 'id') == ARGV[3] then
+    redis.call('HINCRBY', KEYS[5], 'stopped_early', 1)
+  end
 end
 if redis.call('HLEN', KEYS[1]) > 0 or redis.call('ZCARD', KEYS[4]) > 0 then return 0 end
 if redis.call('HGET', KEYS[5], 'id') ~= ARGV[3] then return 0 end
 local started = redis.call('HGET', KEYS[5], 'started_at') or ''
+local complete = tonumber(redis.call('HGET', KEYS[5], 'stopped_early') or '0') == 0
 redis.call('HSET', KEYS[6], ARGV[3], cjson.encode({run_id = ARGV[3], started_at = started,
-  finished_at = ARGV[4], status = 'finished',
+  finished_at = ARGV[4], status = 'finished', complete = complete,
+  number = tonumber(redis.call('HGET', KEYS[5], 'number') or '0'),
   list_items = tonumber(redis.call('HGET', KEYS[7], ARGV[5]) or '0'),
   articles = tonumber(redis.call('HGET', KEYS[7], ARGV[6]) or '0')}))
 redis.call('DEL', KEYS[5])
@@ -161,6 +178,7 @@ class RunCoordinator:
                 keys.queue,
                 keys.beats,
                 keys.runs,
+                keys.run_counter,
             ],
             args=[
                 self.worker,
@@ -197,12 +215,19 @@ class RunCoordinator:
     def workers(self) -> list[str]:
         return sorted(w.decode() for w in self.client.hkeys(self.keys.workers))
 
-    def reap_dead(self, queue: LeaseQueue, run_id: str | None) -> dict[str, int]:
-        """Requeue the leases of every worker whose heartbeat expired: {worker: entries}."""
+    def reap_dead(
+        self, queue: LeaseQueue, store: RedisStateStore, run_id: str | None
+    ) -> dict[str, int]:
+        """Requeue the leases of every worker whose heartbeat expired: {worker: entries}.
+
+        A data file such a worker renamed into place on this host before it could
+        commit it is committed first (:meth:`RedisStateStore.settle_commit_of`).
+        """
         reaped = {}
         for worker in self.workers():
-            if worker == self.worker:
+            if worker == self.worker or self.client.exists(self.keys.alive(worker)):
                 continue
+            store.settle_commit_of(worker)
             count = queue.reap(worker, run_id)
             if count >= 0:
                 reaped[worker] = count
@@ -217,8 +242,13 @@ class RunCoordinator:
         )
         return bool(idle)
 
-    def leave(self, run_id: str, now_iso: str) -> bool:
-        """Deregister; True when this was the last worker and the run ended."""
+    def leave(self, run_id: str, now_iso: str, finished: bool = True) -> bool:
+        """Deregister; True when this was the last worker and the run ended.
+
+        ``finished``: this worker crawled to its normal end and its data is
+        committed. The run's summary in the history says ``complete`` when every
+        worker that left it had finished and none was reaped.
+        """
         keys = self.keys
         ended = self._leave(
             keys=[
@@ -237,6 +267,7 @@ class RunCoordinator:
                 now_iso,
                 self.summary.list_items,
                 self.summary.articles,
+                1 if finished else 0,
             ],
         )
         if ended:

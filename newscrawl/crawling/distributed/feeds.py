@@ -6,6 +6,7 @@ import logging
 
 from newscrawl.crawling.distributed.worker import worker_of
 from newscrawl.crawling.feeds import AtomicFileFeedStorage
+from newscrawl.runs.state import file_identity
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ class WorkerFeedStorage(AtomicFileFeedStorage):
     """
 
     def may_commit(self) -> bool:
-        if worker_of(self.crawler).begin_commit(str(self.final_path)):
+        identity = file_identity(self.temp_path)
+        if worker_of(self.crawler).begin_commit(str(self.final_path), identity):
             return True
         logger.error("Data file dropped, not renamed into place: %s", self.final_path)
         return False

@@ -174,15 +174,8 @@ class DistributedWorker:
     def reap_dead(self) -> dict[str, int]:
         """Requeue the leases of workers whose heartbeat expired (settling their commits)."""
         run_id = self.membership.run_id if self.membership else self.runs.current_run()
-        reaped = {}
-        for worker in self.runs.workers():
-            if worker == self.worker or self.client.exists(self.keys.alive(worker)):
-                continue
-            self.store.settle_commit_of(worker)
-            count = self.queue.reap(worker, run_id)
-            if count < 0:
-                continue
-            reaped[worker] = count
+        reaped = self.runs.reap_dead(self.queue, self.store, run_id)
+        for worker, count in reaped.items():
             logger.warning(
                 "Worker %s stopped renewing its leases; %d of its requests are back in the queue",
                 worker,
@@ -303,18 +296,18 @@ class DistributedWorker:
 
     # exports ---------------------------------------------------------------
 
-    def begin_commit(self, path: str) -> bool:
+    def begin_commit(self, path: str, identity: str | None = None) -> bool:
         """A data file is about to be renamed into place; False forbids it.
 
-        Records the commit mark in Redis (see
-        :meth:`~newscrawl.distributed.store.RedisStateStore.mark_committing`).
+        Records the commit mark in Redis with the temporary file's ``identity``
+        (see :meth:`~newscrawl.distributed.store.RedisStateStore.mark_committing`).
         """
         if self.stop_reason is not None and self.guard.exceeded():
             logger.error("Redis is unreachable: %s is not committed", path)
             self.commits_refused += 1
             return False
         try:
-            self.store.mark_committing(self.run_id, path)
+            self.store.mark_committing(self.run_id, path, identity)
         except WorkerFenced:
             self.commits_refused += 1
             logger.error(
@@ -360,7 +353,8 @@ class DistributedWorker:
         """Acknowledge this worker's leases (all committed) or give them back; leave the run.
 
         Leases are acknowledged only when the run finished and every exported
-        record was committed; otherwise the requests go back to the queue.
+        record was committed; otherwise the requests go back to the queue, and the
+        shared run will not count as complete (the next run reads every list page).
         """
         if self.settled:
             return
@@ -381,7 +375,7 @@ class DistributedWorker:
                     self.finish_reason,
                     count,
                 )
-            ended = self.guard.try_call(self.runs.leave, self.run_id, utc_iso())
+            ended = self.guard.try_call(self.runs.leave, self.run_id, utc_iso(), finished)
         except WorkerFenced:
             logger.warning(
                 "Worker %s had been reaped; its requests were already requeued", self.worker

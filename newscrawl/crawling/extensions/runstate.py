@@ -81,7 +81,9 @@ class RunState:
 
     In a shared crawl (``NEWSCRAWL_REDIS_URL``) the run id is the shared run's
     and the store is the Redis one, both from the crawl's
-    :class:`~newscrawl.crawling.distributed.worker.DistributedWorker`.
+    :class:`~newscrawl.crawling.distributed.worker.DistributedWorker` (taken on
+    first use: the worker joined the run when it was built, and is reachable once
+    every extension is).
     """
 
     def __init__(self, crawler: Crawler, state_dir: Path, incremental: bool, full: bool) -> None:
@@ -108,7 +110,8 @@ class RunState:
         )
         crawler.signals.connect(ext.spider_opened, signal=signals.spider_opened)
         if incremental:
-            ext._store = ext.open_store()
+            if not ext.shared:  # a shared crawl's store comes with its worker, built later
+                ext._store = ext.open_store()
             crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
             crawler.signals.connect(ext.feed_committing, signal=feed_committing)
             crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
@@ -139,6 +142,8 @@ class RunState:
     @property
     def store(self) -> StateStore | None:
         """The run's state store, or None when the run is not incremental."""
+        if self._store is None and self.incremental:
+            self._store = self.open_store()
         return self._store
 
     @property
