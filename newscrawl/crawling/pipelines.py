@@ -82,13 +82,10 @@ class VersioningPipeline:
 
     @property
     def store(self) -> StateStore:
-        store = self.run_state.store
-        assert store is not None
-        return store
+        return self.run_state.incremental_store
 
     def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key)
+        self.crawler.stats.inc_value(key)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, dict) or "content_hash" not in item:

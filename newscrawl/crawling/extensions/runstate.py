@@ -160,14 +160,16 @@ class RunState:
         store = SQLiteStateStore(self.store_path)
         return cast(StateStore, _RecordedStore(store, self.crawler, self.store_path))
 
-    def _incremental_store(self) -> StateStore:
+    @property
+    def incremental_store(self) -> StateStore:
+        """The run's state store, for the components that exist only on incremental runs."""
         store = self.store
         assert store is not None, "the state store is only used on incremental runs"
         return store
 
     def spider_opened(self, spider: Any) -> None:
         if self.incremental:
-            dead = self._incremental_store().recover()
+            dead = self.incremental_store.recover()
             if dead:
                 logger.warning(
                     "Earlier runs did not finish: %s; their articles will be fetched again", dead
@@ -177,15 +179,15 @@ class RunState:
             for temp in remove_stale_temp_files(directory, worker_id):
                 logger.warning("Removed the unfinished data file of a killed run: %s", temp)
         if self.incremental:
-            self._incremental_store().start_run(self.run_id, spider.name)
+            self.incremental_store.start_run(self.run_id, spider.name)
 
     def item_scraped(self, item: Any, response: Any = None) -> None:
         if isinstance(item, dict) and "url" in item and "content_hash" in item:
-            self._incremental_store().add_pending(self.run_id, item, _link_urls(response))
+            self.incremental_store.add_pending(self.run_id, item, _link_urls(response))
 
     def feed_committing(self, path: Path, temp: Path | None = None) -> None:
         identity = file_identity(temp) if temp is not None else None
-        self._incremental_store().mark_committing(self.run_id, str(path), identity)
+        self.incremental_store.mark_committing(self.run_id, str(path), identity)
 
     def feed_slot_closed(self, slot: Any) -> None:
         storage = slot.storage
@@ -193,12 +195,12 @@ class RunState:
             if not storage.committed:
                 return
             self.data_files.append(str(storage.final_path))
-        committed = self._incremental_store().commit_run(self.run_id, self.data_files)
+        committed = self.incremental_store.commit_run(self.run_id, self.data_files)
         logger.info("%d exported articles are now known to the state store", committed)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        self._incremental_store().finish_run(
+        self.incremental_store.finish_run(
             self.run_id,
             RunStatus.FINISHED if reason == "finished" else RunStatus.FAILED,
             stats.get(keys.STAT_LIST_ITEMS, 0),

@@ -69,13 +69,10 @@ class IncrementalMiddleware:
 
     @property
     def store(self) -> StateStore:
-        store = self.run_state.store
-        assert store is not None
-        return store
+        return self.run_state.incremental_store
 
     def _count(self, key: str) -> None:
-        if self.crawler.stats is not None:
-            self.crawler.stats.inc_value(key)
+        self.crawler.stats.inc_value(key)
 
     @property
     def catching_up(self) -> bool:
