@@ -24,6 +24,7 @@ from newscrawl.replica.server import DEFAULT_ROOT
 from newscrawl.runs.monitor import EXIT_ERROR_RATE, EXIT_HEALTHY, EXIT_PORTAL_UNREACHABLE
 from newscrawl.runs.state import SQLiteStateStore
 from testing.faults import FaultServer
+from testing.synthetic import SyntheticPortal, SyntheticServer
 from tests.conftest import CrawlResult, run_crawl
 from tests.replica_pages import expected_lists
 
@@ -437,3 +438,26 @@ def test_the_remote_control_endpoint_is_off(tmp_path: Path, portal: FaultServer)
     assert on.returncode == EXIT_HEALTHY
     assert "Remote control HTTP server listening on port" in on.log  # what the test looks for
     assert list((xdg / "scrapy" / "job_files").iterdir()) == []  # removed at the end
+
+
+def test_a_channel_is_read_one_list_page_at_a_time(tmp_path) -> None:
+    """The next list page is fetched after the articles of the one before: the queue holds
+    about one list page of links per channel, however many pages the channel has."""
+    portal = SyntheticPortal(400, seed=21)
+    index = max(range(len(portal.channels)), key=lambda i: len(portal.pages[i]))
+    channel, pages = portal.channels[index], portal.pages[index]
+    assert len(pages) >= 3
+    with SyntheticServer(portal) as server:
+        start = f"start_urls={server.url}{channel.prefix.lstrip('/')}"
+        settings = {"CONCURRENT_REQUESTS": "1", "NEWSCRAWL_ARCHIVE": "0"}
+        crawl = run_crawl(tmp_path, "-a", start, "-a", f"max_pages={len(pages)}",
+                          settings=settings)  # fmt: skip
+        requested = list(server.requests)
+    assert crawl.returncode == 0, crawl.log[-2000:]
+    assert len(crawl.records) == sum(len(page) for page in pages)
+    list_paths = [channel.prefix] + [f"{channel.prefix}index_{n}.htm" for n in range(1, len(pages))]
+    for number in range(1, len(pages)):
+        next_list = requested.index(list_paths[number])
+        assert requested.index(list_paths[number - 1]) < next_list
+        earlier = set(requested[:next_list])
+        assert all(article.path in earlier for article in pages[number - 1]), number

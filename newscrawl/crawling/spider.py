@@ -193,13 +193,14 @@ class PortalSpider(scrapy.Spider):
         """The URL an article is requested, identified and remembered under."""
         return self.profile.canonical_url(url, self.tracking_params)
 
-    def list_request(self, url: str, position: int) -> scrapy.Request:
+    def list_request(self, url: str, position: int, priority: int = 0) -> scrapy.Request:
         """The request of a channel's list page ``position`` (0: the channel page)."""
         return scrapy.Request(
             url,
             callback=self.parse_list,
             errback=self.list_failed,
             meta={keys.META_LIST_PAGE: position},
+            priority=priority,
         )
 
     def article_request(self, url: str, priority: int = 0) -> scrapy.Request:
@@ -260,7 +261,9 @@ class PortalSpider(scrapy.Spider):
             return
         following = page.next_page(current)
         if following is not None:
-            yield self.list_request(following, current + 1)
+            # after this page's articles: the queue holds about one list page of links
+            # per channel, however long the channel
+            yield self.list_request(following, current + 1, priority=-(current + 1) * stride)
 
     async def parse_article(self, response: Response) -> list[Any]:
         """First page of an article: extract it, then fetch its other pages in order.
