@@ -16,6 +16,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from newscrawl.archive.reparse import ReparseReport, reparse_archives
+from newscrawl.archive.warc import ArchiveReadLog, iter_archive
 from newscrawl.cli import main as cli_main
 from newscrawl.diff import diff_records, load_records
 from newscrawl.replica import REPLICA_CHANNELS, ReplicaServer
@@ -181,6 +182,38 @@ def test_truncated_archive_is_read_up_to_the_damage(archived_crawl, tmp_path) ->
 
     status = cli_main(["reparse", str(damaged), "-o", str(tmp_path / "out.jsonl")])
     assert status == 1
+
+
+def test_a_file_cut_inside_any_record_is_damage(archived_crawl, tmp_path) -> None:
+    """A file cut inside a record's gzip member, a response or a request (there the reader
+    itself ends without an error): the damage is reported at that record."""
+    _, _, archives = archived_crawl
+    data = archives[0].read_bytes()
+    with archives[0].open("rb") as fh:
+        iterator = ArchiveIterator(fh)
+        spans = []
+        for record in iterator:
+            record.content_stream().read()
+            spans.append((record.rec_type, iterator.get_record_offset()))
+            spans[-1] += (iterator.get_record_length(),)
+    cut = tmp_path / "cut.warc.gz"
+    for kind in ("response", "request"):
+        _, offset, length = next(span for span in spans[1:] if span[0] == kind)
+        for cut_at in (offset + 10, offset + length // 2):
+            cut.write_bytes(data[:cut_at])
+            log = ArchiveReadLog()
+            entries = list(iter_archive(cut, log))
+            assert [entry.offset for entry in entries] == [
+                span[1] for span in spans[: len(entries)]
+            ]
+            assert entries[-1].offset <= offset
+            assert [problem.offset for problem in log.problems] == [offset], (
+                kind,
+                cut_at,
+                log.problems,
+            )
+    log = ArchiveReadLog()
+    assert len(list(iter_archive(archives[0], log))) == len(spans) and not log.problems
 
 
 def test_reparse_continues_past_a_corrupt_record(archived_crawl, tmp_path) -> None:

@@ -487,6 +487,23 @@ def _record_problem(entry: ArchiveEntry) -> ReadProblem | None:
     return ReadProblem(entry.path, entry.offset, "; ".join(checker.problems) or "digest mismatch")
 
 
+def _unread_tail(
+    path: Path, fh: IO[bytes], iterator: ArchiveIterator, last: ArchiveEntry | None, start: int
+) -> ReadProblem | None:
+    """Bytes after the last whole record (a file cut inside a record's gzip member or its
+    header): the reader ends there without an error, so they are checked here."""
+    end = iterator.get_record_offset() + iterator.get_record_length() if last else start
+    size = os.fstat(fh.fileno()).st_size
+    if size <= end:
+        return None
+    fh.seek(end)
+    if not fh.read(64 * 1024).strip(b"\r\n\x00 "):
+        return None  # padding
+    return ReadProblem(
+        path, end, f"the file ends inside a record ({size - end} bytes not a whole record)"
+    )
+
+
 def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[ArchiveEntry]:
     """Every record of a WARC file, in order; damage is logged and skipped, not raised.
 
@@ -531,6 +548,8 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
                     yield previous
                 if previous is not None and (problem := _record_problem(previous)):
                     log.problems.append(problem)
+                if problem := _unread_tail(path, fh, iterator, previous, position):
+                    log.problems.append(problem)
                 return
             except _READ_ERRORS as exc:
                 message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -538,7 +557,13 @@ def iter_archive(path: Path, log: ArchiveReadLog | None = None) -> Iterator[Arch
                     log.not_warc = True
                     log.problems.append(ReadProblem(path, 0, "not a WARC file"))
                     return
-                log.problems.append(ReadProblem(path, last_start, message))
+                # the record after the last one read, once that one was read to its end
+                damaged_at = max(last_start, iterator.offset if previous is not None else 0)
+                problem = ReadProblem(path, damaged_at, message)
+                last = log.problems[-1] if log.problems else None
+                if last is None or (last.path, last.offset) != (path, damaged_at):
+                    log.problems.append(problem)  # once, though read again on resuming
+                # from the last record read: a Content-Length that lies may hide the next
                 resume = _next_start(fh, max(last_start, position) + 1, marker, not compressed)
                 if resume is None or resume <= position:
                     return
