@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ import pytest
 from newscrawl.archive.lookup import ArchiveLookup
 from newscrawl.archive.warc import iter_archive
 from newscrawl.distributed.connection import RedisGuard, connect
+from newscrawl.distributed.history import RedisRunHistory
 from newscrawl.distributed.keys import SpiderKeys
 from newscrawl.distributed.store import RedisStateStore
 from newscrawl.replica import ReplicaServer
@@ -168,10 +168,13 @@ def test_three_workers_export_every_article_once_and_a_rerun_fetches_none(
             f"-{data['worker']}.manifest.json"
         )
     assert set(merged["drift_status"]) == {"w0", "w1", "w2"}
-    # each worker's share of the run is one entry of the drift history
-    with closing(sqlite3.connect(tmp_path / "state" / "health.sqlite3")) as db:
-        shares = {row[0] for row in db.execute("SELECT run_id FROM runs")}
-    assert shares == {f"{history['run_id']}-w{n}" for n in range(3)}
+    # each worker's share of the run is one entry of the shared drift history in Redis
+    assert not (tmp_path / "state" / "health.sqlite3").exists()
+    with closing(RedisRunHistory(redis_server.client(), "newscrawl")) as shared:
+        shares = {run.run_id: run for run in shared.recent("dzwww", 10)}
+    assert set(shares) == {f"{history['run_id']}-w{n}" for n in range(3)}
+    assert sum(run.records for run in shares.values()) == 1000
+    assert all(run.healthy and run.exit_code == 0 for run in shares.values())
 
     # a second run over the same Redis state: list pages only, nothing exported; the list
     # pages are archived as revisits of the first run's captures, whichever worker made them

@@ -95,6 +95,17 @@ class SpiderKeys:
         (epoch seconds)."""
         return self._key("incomplete")
 
+    @property
+    def drift_history(self) -> str:
+        """HASH run id -> JSON summary of a run (or a worker's share of one) for the drift
+        checks and the health report; ``drift_order`` orders them."""
+        return self._key("drift", "runs")
+
+    @property
+    def drift_order(self) -> str:
+        """ZSET run id -> start time (epoch seconds) of the runs in ``drift_history``."""
+        return self._key("drift", "order")
+
     def seen(self, run_id: str) -> str:
         """SET of request fingerprints scheduled in the run (the dupefilter)."""
         return self._key("run", run_id, "seen")
@@ -122,3 +133,8 @@ def domain_key(prefix: str, domain: str) -> tuple[str, str]:
     Shared by every spider: politeness is owed to the site, whoever crawls it.
     """
     return f"{prefix}:polite:{domain}:active", f"{prefix}:polite:{domain}:last"
+
+
+def drift_sites_key(prefix: str) -> str:
+    """SET of the spiders with runs in their drift history, under ``prefix``."""
+    return f"{prefix}:drift-sites"

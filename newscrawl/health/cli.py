@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from newscrawl import settings as defaults
-from newscrawl.runs.history import history_path, open_history
+from newscrawl.health.location import HistoryLocation
+from newscrawl.runs.history import history_path
 
 EXIT_OK = 0
 EXIT_INPUT_ERROR = 2
@@ -38,6 +39,17 @@ def add_health_parser(commands: Any) -> None:
         "--history", help="the run history file (default: <state dir>/health.sqlite3)"
     )
     health.add_argument(
+        "--redis-url",
+        metavar="URL",
+        help="read the run history of shared crawls from this Redis server "
+        "(their NEWSCRAWL_REDIS_URL) instead of a file",
+    )
+    health.add_argument(
+        "--redis-prefix",
+        default=defaults.NEWSCRAWL_REDIS_PREFIX,
+        help="NEWSCRAWL_REDIS_PREFIX of the shared crawls (default: %(default)s)",
+    )
+    health.add_argument(
         "--accept",
         metavar="RUN_ID",
         help="let this run of SITE feed the baseline (after checking that the site changed "
@@ -50,8 +62,11 @@ def health_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from newscrawl.health.charts import PlottingUnavailable, check_available
     from newscrawl.health.report import html_report, text_report
 
-    path = history_path(args.state_dir, args.history)
-    if not path.is_file():
+    location = HistoryLocation(
+        history_path(args.state_dir, args.history), args.redis_url, args.redis_prefix
+    )
+    path = location.describe()
+    if not location.exists():
         print(f"newscrawl health: no run history at {path} (crawls write it)", file=err)
         return EXIT_INPUT_ERROR
     if args.output:
@@ -61,7 +76,7 @@ def health_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(f"newscrawl health: {exc}", file=err)
             return EXIT_INPUT_ERROR
     try:
-        with closing(open_history(path)) as history:
+        with closing(location.open()) as history:
             known = history.sites()
             sites = list(args.sites) or known
             unknown = [site for site in sites if site not in known]
@@ -85,10 +100,10 @@ def health_command(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 target = Path(args.output)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 temp = target.with_name(f".{target.name}.part")
-                temp.write_text(html_report(history, sites, args.runs, str(path)), "utf-8")
+                temp.write_text(html_report(history, sites, args.runs, path), "utf-8")
                 os.replace(temp, target)
                 print(f"report: {target}", file=out)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:
         print(f"newscrawl health: cannot read the run history {path}: {exc}", file=err)
         return EXIT_INPUT_ERROR
     return EXIT_OK

@@ -54,9 +54,56 @@ class RunSummary:
     def records(self) -> int:
         return self.stats.records
 
+    def to_dict(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (:meth:`from_dict` reads it back)."""
+        return {
+            "site": self.site,
+            "run_id": self.run_id,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "stats": self.stats.to_dict(),
+            "exit_code": self.exit_code,
+            "healthy": self.healthy,
+            "drift_status": self.drift_status,
+            "alarms": [alarm.to_dict() for alarm in self.alarms],
+            "errors": self.errors,
+            "requests": self.requests,
+            "data_file": self.data_file,
+            "manifest": self.manifest,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunSummary:
+        """A summary written by :meth:`to_dict` (ValueError, TypeError or KeyError if not)."""
+        return cls(
+            site=data["site"],
+            run_id=data["run_id"],
+            started_at=data["started_at"],
+            finished_at=data.get("finished_at"),
+            stats=RunStats.from_dict(data["stats"]),
+            exit_code=data.get("exit_code"),
+            healthy=bool(data.get("healthy")),
+            drift_status=data.get("drift_status", ""),
+            alarms=[Alarm.from_dict(a) for a in data.get("alarms", [])],
+            errors=int(data.get("errors", 0)),
+            requests=int(data.get("requests", 0)),
+            data_file=data.get("data_file"),
+            manifest=data.get("manifest"),
+        )
+
+
+class HistoryUnavailable(OSError):
+    """The run history cannot be read or written (its store is unreachable)."""
+
 
 class RunHistory(Protocol):
-    """Where run summaries are kept, per site, newest first."""
+    """Where run summaries are kept, per site, newest first.
+
+    Implementations: :class:`SQLiteRunHistory` (embedded, the default) and
+    :class:`~newscrawl.distributed.history.RedisRunHistory` (shared crawls).
+    Failures to reach the store raise ``sqlite3.Error`` or ``OSError``
+    (:class:`HistoryUnavailable`).
+    """
 
     def add(self, run: RunSummary) -> None:
         """Store a finished run (replacing one with the same site and run id)."""

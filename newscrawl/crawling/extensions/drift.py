@@ -26,8 +26,9 @@ from scrapy.settings import BaseSettings
 from newscrawl.clock import utc_iso, utc_now
 from newscrawl.crawling import keys
 from newscrawl.crawling.extensions.runstate import RunState
+from newscrawl.health.location import HistoryLocation
 from newscrawl.runs.drift import DriftOptions, DriftVerdict, check
-from newscrawl.runs.history import RunSummary, history_path, open_history
+from newscrawl.runs.history import RunSummary
 from newscrawl.runs.stats import RunStats
 
 logger = logging.getLogger(__name__)
@@ -63,10 +64,10 @@ def _failures(stats: dict[str, Any]) -> int:
 class DriftMonitor:
     """Drift statistics, checks and run history for one crawl (``NEWSCRAWL_DRIFT``)."""
 
-    def __init__(self, crawler: Crawler, options: DriftOptions, path: Path) -> None:
+    def __init__(self, crawler: Crawler, options: DriftOptions, history: HistoryLocation) -> None:
         self.crawler = crawler
         self.options = options
-        self.path = path
+        self.history = history
         self.stats = RunStats()
         self.verdict: DriftVerdict | None = None
         self.started_at = utc_now()
@@ -79,10 +80,7 @@ class DriftMonitor:
         settings = crawler.settings
         if not settings.getbool("NEWSCRAWL_DRIFT"):
             raise NotConfigured
-        path = history_path(
-            settings.get("NEWSCRAWL_STATE_DIR"), settings.get("NEWSCRAWL_DRIFT_HISTORY_FILE")
-        )
-        ext = cls(crawler, drift_options(settings), path)
+        ext = cls(crawler, drift_options(settings), HistoryLocation.from_settings(settings))
         crawler.signals.connect(ext.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(ext.feed_slot_closed, signal=signals.feed_slot_closed)
         crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
@@ -111,10 +109,11 @@ class DriftMonitor:
         self.finish_reason = reason
         stats = self.crawler.stats
         try:
-            with closing(open_history(self.path)) as history:
+            with closing(self.history.open()) as history:
                 baseline = history.healthy(self.site, self.options.history_max_runs)
         except (sqlite3.Error, OSError) as exc:
-            logger.error("Drift checks skipped: run history %s unusable: %s", self.path, exc)
+            where = self.history.describe()
+            logger.error("Drift checks skipped: run history %s unusable: %s", where, exc)
             stats.set_value(keys.STAT_DRIFT_STATUS, f"history unusable: {exc}")
             self.store = False
             return
@@ -156,10 +155,11 @@ class DriftMonitor:
             data_file=self.data_files[0] if self.data_files else None,
         )
         try:
-            with closing(open_history(self.path)) as history:
+            with closing(self.history.open()) as history:
                 history.add(summary)
         except (sqlite3.Error, OSError) as exc:
-            logger.error("Run not stored in the run history %s: %s", self.path, exc)
+            where = self.history.describe()
+            logger.error("Run not stored in the run history %s: %s", where, exc)
 
 
 __all__ = ["DriftMonitor", "drift_options"]
