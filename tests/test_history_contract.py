@@ -146,3 +146,23 @@ def test_an_unreachable_shared_history_is_an_error_not_a_crash(tmp_path) -> None
     assert code == 2
     assert f"cannot read the run history redis://127.0.0.1:{port}/0 (prefix newscrawl)" in err
     assert not (tmp_path / "unused.sqlite3").exists()
+
+
+def _damage(history: RunHistory, site: str, run_id: str) -> None:
+    """Overwrite one stored run with JSON that does not parse, as a broken write would."""
+    if isinstance(history, SQLiteRunHistory):
+        with history.db:
+            history.db.execute(
+                "UPDATE runs SET stats = '{' WHERE site = ? AND run_id = ?", (site, run_id)
+            )
+    else:
+        history.client.hset(f"t:{site}:drift:runs", run_id, "{")
+
+
+def test_a_damaged_run_is_skipped_and_logged(history: RunHistory, caplog) -> None:
+    for index in range(3):
+        history.add(summary("alpha", index))
+    _damage(history, "alpha", "run-001")
+    assert [r.run_id for r in history.recent("alpha", 5)] == ["run-002", "run-000"]
+    assert [r.run_id for r in history.healthy("alpha", 5)] == ["run-002", "run-000"]
+    assert "run run-001 of alpha is unreadable" in caplog.text

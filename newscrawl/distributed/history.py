@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 from collections.abc import Iterator
 
 import redis
 
 from newscrawl.distributed.connection import connect, describe
 from newscrawl.distributed.keys import SpiderKeys, drift_sites_key
-from newscrawl.runs.history import DEFAULT_KEEP_RUNS, HistoryUnavailable, RunSummary
-
-logger = logging.getLogger(__name__)
+from newscrawl.runs.history import (
+    DEFAULT_KEEP_RUNS,
+    HistoryUnavailable,
+    RunSummary,
+    readable_summary,
+)
 
 _PAGE = 100
 
@@ -100,17 +102,10 @@ class RedisRunHistory:
                 return
             values = self._call(self.client.hmget, keys.drift_history, ids)
             for run_id, value in zip(ids, values, strict=True):
-                if value is None:
-                    continue
-                try:
-                    yield RunSummary.from_dict(json.loads(value))
-                except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                    logger.warning(
-                        "run history: run %s of %s is unreadable (%s), skipped",
-                        run_id.decode(),
-                        site,
-                        exc,
-                    )
+                if value is not None:
+                    run = readable_summary(site, run_id.decode(), value.decode())
+                    if run is not None:
+                        yield run
             start += _PAGE
 
     def _first(self, site: str, limit: int, healthy_only: bool) -> list[RunSummary]:
@@ -137,11 +132,10 @@ class RedisRunHistory:
     def mark_healthy(self, site: str, run_id: str) -> bool:
         keys = self._keys(site)
         value = self._call(self.client.hget, keys.drift_history, run_id)
-        if value is None:
+        run = readable_summary(site, run_id, value.decode()) if value is not None else None
+        if run is None:
             return False
-        data = json.loads(value)
-        data["healthy"] = True
-        self._call(
-            self.client.hset, keys.drift_history, run_id, json.dumps(data, ensure_ascii=False)
-        )
+        run.healthy = True
+        summary = json.dumps(run.to_dict(), ensure_ascii=False)
+        self._call(self.client.hset, keys.drift_history, run_id, summary)
         return True

@@ -230,31 +230,25 @@ class SQLiteRunHistory:
         return changed > 0
 
 
-def _summary(row: Sequence[Any]) -> RunSummary | None:
-    """A stored row as a summary; None (logged) when its JSON is damaged."""
-    (site, run_id, started, finished, exit_code, healthy, status, alarms, stats, *rest) = row
-    errors, requests, data_file, manifest = rest
+def readable_summary(site: str, run_id: str, data: str | dict[str, Any]) -> RunSummary | None:
+    """A stored summary (its JSON text, or the data with ``stats`` and ``alarms`` as JSON
+    text); None, logged, when it is damaged."""
     try:
-        run_stats = RunStats.from_dict(json.loads(stats))
-        run_alarms = [Alarm.from_dict(a) for a in json.loads(alarms)]
-    except (ValueError, TypeError, AttributeError) as exc:
+        if isinstance(data, str):
+            data = json.loads(data)
+        else:
+            data = {**data, "stats": json.loads(data["stats"])}
+            data["alarms"] = json.loads(data["alarms"])
+        return RunSummary.from_dict(data)
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
         logger.warning("run history: run %s of %s is unreadable (%s), skipped", run_id, site, exc)
         return None
-    return RunSummary(
-        site=site,
-        run_id=run_id,
-        started_at=started,
-        finished_at=finished,
-        stats=run_stats,
-        exit_code=exit_code,
-        healthy=bool(healthy),
-        drift_status=status,
-        alarms=run_alarms,
-        errors=errors,
-        requests=requests,
-        data_file=data_file,
-        manifest=manifest,
-    )
+
+
+def _summary(row: Sequence[Any]) -> RunSummary | None:
+    """A stored row as a summary; None (logged) when its JSON is damaged."""
+    data = dict(zip(_COLUMNS.split(", "), row, strict=True))
+    return readable_summary(data["site"], data["run_id"], data)
 
 
 def history_path(state_dir: str | Path | None, history_file: str | Path | None = None) -> Path:
